@@ -1,0 +1,302 @@
+//! The one typed configuration of Gerbang: defaults, then `gerbang.toml`, then `GERBANG_*`
+//! environment variables (`__` nests), then command-line flags; validated once at start.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// Environment variables with the `GERBANG_` prefix that are not configuration keys.
+const NON_CONFIG_ENV: &[&str] = &["CONFIG", "LOG", "TEST_DATABASE_URL"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Parsing or type error; figment's message names the key and the source (file or env).
+    #[error("{0}")]
+    Load(String),
+    #[error("configuration key `{key}`: {reason}")]
+    Invalid { key: &'static str, reason: String },
+    #[error("configuration file {path} not found")]
+    FileMissing { path: PathBuf },
+}
+
+/// The whole configuration. Every key is documented in `gerbang.toml.example`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Directory holding the SQLite database, the generated master key and other state.
+    pub data_dir: PathBuf,
+    /// `postgres://…` selects PostgreSQL; empty means the embedded SQLite file in `data_dir`.
+    #[serde(serialize_with = "ser_secret", deserialize_with = "de_secret")]
+    pub database_url: SecretString,
+    /// Base64 of 32 random bytes. Prefer `master_key_file`; with neither, embedded mode
+    /// generates `data_dir/master.key` on first start.
+    #[serde(serialize_with = "ser_secret", deserialize_with = "de_secret")]
+    pub master_key: SecretString,
+    pub master_key_file: Option<PathBuf>,
+    /// Demo mode: allows `localhost` redirect URIs and gateway hosts, seeds demo data.
+    pub demo: bool,
+    pub idp: IdpConfig,
+    pub proxy: ProxyConfig,
+    pub password: PasswordConfig,
+    pub session: SessionConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IdpConfig {
+    pub listen: SocketAddr,
+    /// The issuer: the URL browsers and clients use to reach the IdP.
+    pub public_url: String,
+    /// Directory of page themes; `default` is used, with a built-in copy when it is missing.
+    pub themes_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProxyConfig {
+    pub listen: SocketAddr,
+    pub public_url: String,
+    /// Directory with the policy TOML files (levels, routes, networks).
+    pub policies_dir: PathBuf,
+}
+
+/// Argon2id parameters; defaults are OWASP's (19 MiB, 2 passes, 1 lane).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasswordConfig {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    pub min_length: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    /// Lifetime of an IdP login session, in seconds.
+    pub ttl_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `gerbang_idp=debug,info`. `GERBANG_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            database_url: SecretString::from(""),
+            master_key: SecretString::from(""),
+            master_key_file: None,
+            demo: false,
+            idp: IdpConfig::default(),
+            proxy: ProxyConfig::default(),
+            password: PasswordConfig::default(),
+            session: SessionConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for IdpConfig {
+    fn default() -> Self {
+        IdpConfig {
+            listen: ([127, 0, 0, 1], 8080).into(),
+            public_url: "http://localhost:8080".into(),
+            themes_dir: PathBuf::from("themes"),
+        }
+    }
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        ProxyConfig {
+            listen: ([127, 0, 0, 1], 8090).into(),
+            public_url: "http://localhost:8090".into(),
+            policies_dir: PathBuf::from("policies"),
+        }
+    }
+}
+
+impl Default for PasswordConfig {
+    fn default() -> Self {
+        PasswordConfig { memory_kib: 19 * 1024, iterations: 2, parallelism: 1, min_length: 10 }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig { ttl_secs: 8 * 3600 }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { format: LogFormat::Pretty, level: "info".into() }
+    }
+}
+
+/// Where the configuration comes from, before flags are applied.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigSource {
+    /// An explicit `--config` file must exist; without it `gerbang.toml` is read if present.
+    pub file: Option<PathBuf>,
+}
+
+impl Config {
+    /// Layers defaults → file → environment. Flags are applied by the caller, then `validate`.
+    pub fn load(source: &ConfigSource) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match &source.file {
+            Some(path) if !path.exists() => return Err(ConfigError::FileMissing { path: path.clone() }),
+            Some(path) => figment = figment.merge(Toml::file(path)),
+            None if Path::new("gerbang.toml").exists() => figment = figment.merge(Toml::file("gerbang.toml")),
+            None => {}
+        }
+        figment = figment
+            .merge(Env::prefixed("GERBANG_").ignore(NON_CONFIG_ENV).split("__"))
+            // The conventional variable for the database, as the issue and sqlx expect.
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()));
+        figment.extract().map_err(|e| ConfigError::Load(describe_figment_error(e)))
+    }
+
+    /// Checks what types alone cannot; names the bad key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_public_url("idp.public_url", &self.idp.public_url)?;
+        check_public_url("proxy.public_url", &self.proxy.public_url)?;
+        let db = self.database_url.expose_secret();
+        if !db.is_empty() && !(db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid {
+                key: "database_url",
+                reason: "must start with postgres:// (leave empty for the embedded SQLite database)".into(),
+            });
+        }
+        let p = &self.password;
+        if p.memory_kib < 8 * 1024 || p.iterations < 1 || p.parallelism < 1 {
+            return Err(ConfigError::Invalid {
+                key: "password",
+                reason: "argon2id needs memory_kib >= 8192, iterations >= 1, parallelism >= 1".into(),
+            });
+        }
+        if p.min_length < 8 {
+            return Err(ConfigError::Invalid { key: "password.min_length", reason: "must be at least 8".into() });
+        }
+        if self.session.ttl_secs < 60 {
+            return Err(ConfigError::Invalid { key: "session.ttl_secs", reason: "must be at least 60".into() });
+        }
+        if !self.master_key.expose_secret().is_empty() && self.master_key_file.is_some() {
+            return Err(ConfigError::Invalid {
+                key: "master_key",
+                reason: "set either master_key or master_key_file, not both".into(),
+            });
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log.level)
+            .map_err(|e| ConfigError::Invalid { key: "log.level", reason: e.to_string() })?;
+        Ok(())
+    }
+
+    /// True when PostgreSQL is configured.
+    pub fn uses_postgres(&self) -> bool {
+        !self.database_url.expose_secret().is_empty()
+    }
+
+    /// The database location with any password removed, for logs and `check-config`.
+    pub fn database_display(&self) -> String {
+        let url = self.database_url.expose_secret();
+        if url.is_empty() {
+            return format!("sqlite:{}", self.sqlite_path().display());
+        }
+        match Url::parse(url) {
+            Ok(mut u) => {
+                if u.password().is_some() {
+                    let _ = u.set_password(Some("***"));
+                }
+                u.to_string()
+            }
+            Err(_) => "postgres://(unparseable)".into(),
+        }
+    }
+
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("gerbang.db")
+    }
+}
+
+fn check_public_url(key: &'static str, value: &str) -> Result<(), ConfigError> {
+    let url = Url::parse(value).map_err(|e| ConfigError::Invalid { key, reason: format!("not a URL: {e}") })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(ConfigError::Invalid { key, reason: "must be an absolute http(s) URL".into() });
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::Invalid { key, reason: "must not have a query or fragment".into() });
+    }
+    Ok(())
+}
+
+/// figment's messages name the key path and the source; keep them on one line.
+fn describe_figment_error(e: figment::Error) -> String {
+    e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+fn ser_secret<S: serde::Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    // Secrets never leave the process through serialisation (e.g. `check-config`).
+    s.serialize_str("")
+}
+
+fn de_secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
+    String::deserialize(d).map(SecretString::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn bad_url_names_key() {
+        let mut c = Config::default();
+        c.idp.public_url = "localhost:8080/x".into();
+        let msg = c.validate().unwrap_err().to_string();
+        assert!(msg.contains("idp.public_url"), "{msg}");
+    }
+
+    #[test]
+    fn database_display_hides_password() {
+        let c = Config { database_url: SecretString::from("postgres://u:hunter2@db/gerbang"), ..Default::default() };
+        let shown = c.database_display();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("***"));
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn unknown_key_in_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.toml");
+        std::fs::write(&path, "[idp]\nlisten = \"127.0.0.1:1\"\nlistn = 3\n").unwrap();
+        let err = Config::load(&ConfigSource { file: Some(path) }).unwrap_err().to_string();
+        assert!(err.contains("listn"), "{err}");
+    }
+}

@@ -1,0 +1,34 @@
+//! Cryptography of Gerbang, all through RustCrypto crates: the master key and what is derived
+//! from it (sealing, blind indexes), password hashing, and random tokens.
+
+pub mod blind_index;
+pub mod master_key;
+pub mod password;
+pub mod random;
+pub mod sealed;
+
+pub use blind_index::BlindIndex;
+pub use master_key::{KeyError, MasterKey};
+pub use password::{PasswordHasher, Verification};
+pub use sealed::{SealError, Sealer};
+
+/// The keys derived from the master key, one per purpose, so that no key is used twice.
+#[derive(Clone)]
+pub struct Keys {
+    /// Encrypts NIKs at rest (Pasal 12(9), UU PDP).
+    pub nik_sealer: Sealer,
+    /// Looks NIKs up without decrypting them.
+    pub nik_index: BlindIndex,
+    /// Recorded in the database so that a wrong master key is refused at start.
+    pub check: [u8; 32],
+}
+
+impl Keys {
+    pub fn derive(master: &MasterKey) -> Keys {
+        Keys {
+            nik_sealer: Sealer::new(&master.derive("gerbang/v1/seal/nik")),
+            nik_index: BlindIndex::new(&master.derive("gerbang/v1/index/nik")),
+            check: *master.derive("gerbang/v1/check"),
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! gerbang-core: the plumbing shared by the identity provider and the gateway — configuration,
+//! identifiers (NIP, NIK), cryptography, storage, the audit log, logging and HTTP serving.
+
+pub mod audit;
+pub mod bootstrap;
+pub mod config;
+pub mod crypto;
+pub mod http;
+pub mod ids;
+pub mod lang;
+pub mod store;
+pub mod telemetry;

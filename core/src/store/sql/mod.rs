@@ -1,0 +1,8 @@
+//! The SQL text of the store, written once with `$1` placeholders for both drivers.
+//! Only the migrations differ between SQLite and PostgreSQL; real dialect gaps live in `dialect`.
+
+pub mod account;
+pub mod audit;
+pub mod dialect;
+pub mod meta;
+pub mod session;

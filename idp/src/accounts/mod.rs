@@ -1,0 +1,291 @@
+//! The account service: creating, finding, re-keying, disabling accounts and setting passwords.
+//! It owns the transactions; handlers and CLI commands call it, never the store directly.
+
+mod error;
+mod identity;
+
+use gerbang_core::audit::{self, AuditEvent};
+use gerbang_core::crypto::{Keys, PasswordHasher};
+use gerbang_core::ids::{Nik, Nip};
+use gerbang_core::store::{
+    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, NewAccount, NipRecord, SessionStore, Store,
+    StoreError, now_unix,
+};
+use serde_json::json;
+
+pub use error::AccountError;
+pub use identity::{Identity, IdentityError};
+
+/// Roles an account can hold. Later issues give each its pages.
+pub const ROLES: &[&str] = &["admin", "developer", "verifikator", "wali_data"];
+
+/// Who asks for a change, recorded in the audit log (`cli`, `demo`, or an account id).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a>(pub &'a str);
+
+#[derive(Debug, Clone)]
+pub struct NewIdentity {
+    pub identity: Identity,
+    pub name: String,
+    pub password: Option<String>,
+    pub roles: Vec<String>,
+}
+
+/// An account as shown to people: NIP in full, NIK masked, never in clear.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    pub account: Account,
+    pub nip: Option<String>,
+    pub jenis_pegawai: Option<String>,
+    pub nik_masked: Option<String>,
+    pub roles: Vec<String>,
+    pub nip_history: Vec<NipRecord>,
+}
+
+/// One row of a listing, with the NIK masked.
+#[derive(Debug, Clone)]
+pub struct AccountListItem {
+    pub id: String,
+    pub kind: AccountKind,
+    pub display_name: String,
+    pub status: AccountStatus,
+    /// NIP in full for ASN, masked NIK for citizens.
+    pub identifier: String,
+}
+
+#[derive(Clone)]
+pub struct AccountService {
+    store: Store,
+    keys: Keys,
+    hasher: PasswordHasher,
+    min_password_len: usize,
+}
+
+impl AccountService {
+    pub fn new(store: Store, keys: Keys, hasher: PasswordHasher, min_password_len: usize) -> Self {
+        AccountService { store, keys, hasher, min_password_len }
+    }
+
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.hasher
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Creates the account, its NIP or NIK record, roles and password in one transaction.
+    pub async fn create(&self, new: NewIdentity, actor: Actor<'_>) -> Result<String, AccountError> {
+        let name = new.name.trim();
+        if name.is_empty() {
+            return Err(AccountError::EmptyName);
+        }
+        if let Some(role) = new.roles.iter().find(|r| !ROLES.contains(&r.as_str())) {
+            return Err(AccountError::UnknownRole(role.clone()));
+        }
+        // Hash before the transaction: argon2 is slow and must not hold the write lock.
+        let phc = match &new.password {
+            Some(p) => Some(self.hash_password(p).await?),
+            None => None,
+        };
+        let id = gerbang_core::crypto::random::subject_id();
+        let now = now_unix();
+        let kind = match new.identity {
+            Identity::Nip(_) => AccountKind::Asn,
+            Identity::Nik(_) => AccountKind::Warga,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.insert_account(&NewAccount { id: &id, kind, display_name: name, now }).await?;
+        let shown = match &new.identity {
+            Identity::Nip(nip) => {
+                let jenis = nip.info().jenis.as_str();
+                tx.insert_nip(&id, nip.as_str(), jenis, now).await.map_err(conflict_as(AccountError::NipTaken))?;
+                json!({ "nip": nip.as_str(), "jenis_pegawai": jenis })
+            }
+            Identity::Nik(nik) => {
+                let index = self.keys.nik_index.index(nik.expose().as_bytes());
+                let sealed = self.keys.nik_sealer.seal(nik.expose().as_bytes(), id.as_bytes());
+                tx.insert_nik(&id, &index, &sealed).await.map_err(conflict_as(AccountError::NikTaken))?;
+                json!({ "nik": nik.masked() })
+            }
+        };
+        for role in &new.roles {
+            tx.add_role(&id, role).await?;
+        }
+        if let Some(phc) = &phc {
+            tx.set_password(&id, phc, now).await?;
+        }
+        let detail = json!({ "kind": kind.as_str(), "name": name, "identity": shown, "roles": new.roles,
+                             "password_set": phc.is_some() });
+        audit::append(&mut tx, &AuditEvent { actor: actor.0, action: "account.create", target: &id, detail }, now)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(account = %id, kind = kind.as_str(), "account created");
+        Ok(id)
+    }
+
+    /// The account currently keyed on this NIP or NIK.
+    pub async fn find(&self, identity: &Identity) -> Result<Option<Account>, AccountError> {
+        let mut db = self.store.conn().await?;
+        let id = match identity {
+            Identity::Nip(nip) => db.account_by_nip(nip.as_str()).await?,
+            Identity::Nik(nik) => db.account_by_nik_index(&self.keys.nik_index.index(nik.expose().as_bytes())).await?,
+        };
+        match id {
+            Some(id) => Ok(db.account(&id).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// Like `find`, but a missing account is an error.
+    pub async fn require(&self, identity: &Identity) -> Result<Account, AccountError> {
+        self.find(identity).await?.ok_or(AccountError::NotFound)
+    }
+
+    pub async fn by_id(&self, id: &str) -> Result<Option<Account>, AccountError> {
+        Ok(self.store.conn().await?.account(id).await?)
+    }
+
+    pub async fn view(&self, id: &str) -> Result<AccountView, AccountError> {
+        let mut db = self.store.conn().await?;
+        let account = db.account(id).await?.ok_or(AccountError::NotFound)?;
+        let nip_history = db.nip_history(id).await?;
+        let current = nip_history.iter().find(|r| r.valid_to.is_none());
+        let nik_masked = match db.nik_sealed(id).await? {
+            Some(sealed) => Some(self.open_nik(id, &sealed)?.masked()),
+            None => None,
+        };
+        Ok(AccountView {
+            nip: current.map(|r| r.nip.clone()),
+            jenis_pegawai: current.map(|r| r.jenis_pegawai.clone()),
+            nik_masked,
+            roles: db.roles(id).await?,
+            nip_history,
+            account,
+        })
+    }
+
+    /// The clear NIK, for the rare paths that must release it (e.g. an approved `nik` claim).
+    pub async fn nik_of(&self, id: &str) -> Result<Option<Nik>, AccountError> {
+        match self.store.conn().await?.nik_sealed(id).await? {
+            Some(sealed) => Ok(Some(self.open_nik(id, &sealed)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A page of accounts after `after` (an account id; empty for the first page).
+    pub async fn list(&self, after: &str, limit: i64) -> Result<Vec<AccountListItem>, AccountError> {
+        let rows = self.store.conn().await?.list_accounts(after, limit).await?;
+        rows.into_iter().map(|r| self.list_item(r)).collect()
+    }
+
+    pub async fn count(&self) -> Result<i64, AccountError> {
+        Ok(self.store.conn().await?.count_accounts().await?)
+    }
+
+    /// Sets a new password and ends every session of the account.
+    pub async fn set_password(&self, id: &str, password: &str, actor: Actor<'_>) -> Result<(), AccountError> {
+        let phc = self.hash_password(password).await?;
+        let now = now_unix();
+        let mut tx = self.store.begin().await?;
+        tx.account(id).await?.ok_or(AccountError::NotFound)?;
+        tx.set_password(id, &phc, now).await?;
+        let ended = tx.delete_account_sessions(id).await?;
+        let detail = json!({ "sessions_ended": ended });
+        audit::append(&mut tx, &AuditEvent { actor: actor.0, action: "account.set_password", target: id, detail }, now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces a stored hash made with old parameters (after a successful login).
+    pub async fn upgrade_password_hash(&self, id: &str, password: &str) -> Result<(), AccountError> {
+        let phc = self.hash_password(password).await?;
+        let mut tx = self.store.begin().await?;
+        tx.set_password(id, &phc, now_unix()).await?;
+        tx.commit().await?;
+        tracing::info!(account = %id, "password hash upgraded to current parameters");
+        Ok(())
+    }
+
+    /// Disables (ending every session) or re-enables an account. Returns false if unchanged.
+    pub async fn set_status(&self, id: &str, status: AccountStatus, actor: Actor<'_>) -> Result<bool, AccountError> {
+        let now = now_unix();
+        let mut tx = self.store.begin().await?;
+        let account = tx.account(id).await?.ok_or(AccountError::NotFound)?;
+        if account.status == status {
+            return Ok(false);
+        }
+        tx.set_status(id, status, now).await?;
+        let ended = match status {
+            AccountStatus::Disabled => tx.delete_account_sessions(id).await?,
+            AccountStatus::Active => 0,
+        };
+        let action = match status {
+            AccountStatus::Disabled => "account.disable",
+            AccountStatus::Active => "account.enable",
+        };
+        audit::append(&mut tx, &AuditEvent { actor: actor.0, action, target: id, detail: json!({ "sessions_ended": ended }) }, now)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Moves an ASN account to a new NIP (e.g. PPPK appointed PNS). The account, its subject,
+    /// sessions and credentials stay; the old NIP stays in the history.
+    pub async fn rekey_nip(&self, id: &str, new_nip: &Nip, actor: Actor<'_>) -> Result<(), AccountError> {
+        let now = now_unix();
+        let mut tx = self.store.begin().await?;
+        let account = tx.account(id).await?.ok_or(AccountError::NotFound)?;
+        if account.kind != AccountKind::Asn {
+            return Err(AccountError::NotAsn);
+        }
+        let owners = tx.nip_owners_ever(new_nip.as_str()).await?;
+        if owners.iter().any(|o| o != id) {
+            return Err(AccountError::NipBelongsToAnother);
+        }
+        let old = tx.nip_history(id).await?.into_iter().find(|r| r.valid_to.is_none());
+        if old.as_ref().is_some_and(|r| r.nip == new_nip.as_str()) {
+            return Ok(());
+        }
+        tx.end_current_nip(id, now).await?;
+        let jenis = new_nip.info().jenis.as_str();
+        tx.insert_nip(id, new_nip.as_str(), jenis, now).await.map_err(conflict_as(AccountError::NipTaken))?;
+        let detail = json!({ "old_nip": old.map(|r| r.nip), "new_nip": new_nip.as_str(), "jenis_pegawai": jenis });
+        audit::append(&mut tx, &AuditEvent { actor: actor.0, action: "account.nip_rekey", target: id, detail }, now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn hash_password(&self, password: &str) -> Result<String, AccountError> {
+        if password.chars().count() < self.min_password_len {
+            return Err(AccountError::PasswordTooShort { min: self.min_password_len });
+        }
+        let hasher = self.hasher.clone();
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || hasher.hash(&password))
+            .await
+            .map_err(|e| AccountError::Store(StoreError::Database(format!("hashing task failed: {e}"))))
+    }
+
+    fn open_nik(&self, id: &str, sealed: &[u8]) -> Result<Nik, AccountError> {
+        let clear = self.keys.nik_sealer.open(sealed, id.as_bytes())?;
+        let text = std::str::from_utf8(&clear).map_err(|_| StoreError::Corrupt("sealed NIK is not text".into()))?;
+        Nik::parse(text).map_err(|_| AccountError::Store(StoreError::Corrupt("sealed NIK does not parse".into())))
+    }
+
+    fn list_item(&self, r: AccountSummary) -> Result<AccountListItem, AccountError> {
+        let identifier = match (&r.nip, &r.nik_sealed) {
+            (Some(nip), _) => nip.clone(),
+            (None, Some(sealed)) => self.open_nik(&r.id, sealed)?.masked(),
+            (None, None) => String::new(),
+        };
+        Ok(AccountListItem { id: r.id, kind: r.kind, display_name: r.display_name, status: r.status, identifier })
+    }
+}
+
+/// Maps a unique-constraint conflict to the service's own error; other errors pass through.
+fn conflict_as(e: AccountError) -> impl FnOnce(StoreError) -> AccountError {
+    move |err| if err.is_conflict() { e } else { AccountError::Store(err) }
+}

@@ -1,0 +1,69 @@
+//! The account page (`/akun`): who is signed in, with which identifier and session.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::context;
+
+use super::error::PageError;
+use super::lang::UiLang;
+use super::login::remember_lang;
+use super::{cookies, csrf};
+use crate::state::AppState;
+
+pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap) -> Result<Response, PageError> {
+    let current = match cookies::get(&headers, cookies::SESSION, state.secure_cookies) {
+        Some(sid) => state.sessions.current(&sid).await?,
+        None => None,
+    };
+    let Some((session, account)) = current else {
+        return Ok(Redirect::to("/masuk?return_to=/akun").into_response());
+    };
+    let view = state.accounts.view(&account.id).await.map_err(|e| PageError::from_account(e, ui.lang))?;
+    let (token, csrf_cookie) = csrf::ensure(&headers, state.secure_cookies);
+    let html = state
+        .theme
+        .render(
+            "account.html",
+            ui.lang,
+            context! {
+                csrf => token,
+                name => view.account.display_name,
+                kind => view.account.kind.as_str(),
+                nip => view.nip,
+                jenis_pegawai => view.jenis_pegawai,
+                nik_masked => view.nik_masked,
+                roles => view.roles,
+                auth_time => wib(session.auth_time),
+                expires_at => wib(session.expires_at),
+            },
+        )
+        .map_err(|e| PageError::Server(e.to_string()))?;
+    let mut response = Html(html).into_response();
+    if let Some(c) = csrf_cookie {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    remember_lang(&mut response, ui, state.secure_cookies);
+    Ok(response)
+}
+
+/// Western Indonesia Time (UTC+7, no DST), written the Indonesian way: `17-08-2026 14.30 WIB`.
+fn wib(unix: i64) -> String {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("UTC+7 is a valid offset");
+    match time::OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => {
+            let t = t.to_offset(offset);
+            format!("{:02}-{:02}-{} {:02}.{:02} WIB", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
+        }
+        Err(_) => "-".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wib_is_utc_plus_seven() {
+        // 2026-08-17 07:30:00 UTC
+        assert_eq!(super::wib(1_786_951_800), "17-08-2026 14.30 WIB");
+    }
+}

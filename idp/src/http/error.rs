@@ -1,0 +1,127 @@
+//! The IdP's human-facing error: `PageError`, rendered as a themed page in the user's language.
+//! (Protocol endpoints get `ProtocolError` with the OIDC provider.) Handlers return the enum;
+//! `render_page_errors` turns it into HTML once the request's language is known.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use gerbang_core::lang::{Lang, Localized};
+use gerbang_core::store::StoreError;
+use minijinja::context;
+
+use super::lang::UiLang;
+use crate::accounts::AccountError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone)]
+pub enum PageError {
+    NotFound,
+    MethodNotAllowed,
+    /// The form's CSRF token was missing or wrong.
+    CsrfFailed,
+    /// The form could not be read at all.
+    BadForm,
+    /// A clear message for the person, already localised.
+    BadRequest(String),
+    /// The database cannot be reached.
+    Unavailable,
+    /// Anything else; the cause is logged with the request id, never shown.
+    Server(String),
+}
+
+impl PageError {
+    fn status(&self) -> StatusCode {
+        match self {
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            PageError::CsrfFailed => StatusCode::FORBIDDEN,
+            PageError::BadForm | PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The key of the message in the theme's string table, or the message itself.
+    fn message(&self) -> Message<'_> {
+        match self {
+            PageError::NotFound => Message::Key("error_not_found"),
+            PageError::MethodNotAllowed => Message::Key("error_method"),
+            PageError::CsrfFailed => Message::Key("error_csrf"),
+            PageError::BadForm => Message::Key("error_bad_form"),
+            PageError::BadRequest(text) => Message::Text(text),
+            PageError::Unavailable => Message::Key("error_unavailable"),
+            PageError::Server(_) => Message::Key("error_server"),
+        }
+    }
+
+    pub fn from_store(e: StoreError) -> PageError {
+        match e {
+            StoreError::Unavailable(_) => PageError::Unavailable,
+            other => PageError::Server(other.to_string()),
+        }
+    }
+
+    pub fn from_account(e: AccountError, lang: Lang) -> PageError {
+        match e {
+            AccountError::Store(s) => PageError::from_store(s),
+            AccountError::Seal(s) => PageError::Server(s.to_string()),
+            other => PageError::BadRequest(other.message(lang)),
+        }
+    }
+}
+
+enum Message<'a> {
+    Key(&'static str),
+    Text(&'a str),
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError::from_store(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Middleware: renders any `PageError` left in a response as the themed error page.
+pub async fn render_page_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let lang = UiLang::detect(request.uri(), request.headers()).lang;
+    let request_id = request
+        .headers()
+        .get(gerbang_core::http::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string();
+    let mut response = next.run(request).await;
+    let Some(error) = response.extensions_mut().remove::<PageError>() else {
+        return response;
+    };
+    match &error {
+        PageError::Server(cause) => tracing::error!(request_id = %request_id, cause = %cause, "server error"),
+        PageError::Unavailable => tracing::warn!(request_id = %request_id, "database unavailable"),
+        _ => {}
+    }
+    let status = error.status();
+    let message = match error.message() {
+        Message::Key(key) => state.theme.string(lang, key),
+        Message::Text(text) => text.to_string(),
+    };
+    let title = state.theme.string(lang, &format!("error_title_{}", status.as_u16()));
+    let ctx = context! { status => status.as_u16(), title => title, message => message, request_id => request_id };
+    let mut page = match state.theme.render("error.html", lang, ctx) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page failed to render");
+            (status, "Terjadi kesalahan / Something went wrong").into_response()
+        }
+    };
+    page.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    page
+}

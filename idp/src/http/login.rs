@@ -1,0 +1,172 @@
+//! The sign-in form (`/masuk`) and sign-out (`/keluar`).
+
+use std::net::SocketAddr;
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use cookie::SameSite;
+use gerbang_core::lang::Localized;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::error::PageError;
+use super::lang::UiLang;
+use super::{cookies, csrf};
+use crate::accounts::Identity;
+use crate::login::password::{self, LoginError};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    return_to: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    identifier: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    return_to: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ui: UiLang,
+    headers: HeaderMap,
+    query: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    // Already signed in: go on without asking again.
+    if let Some(sid) = cookies::get(&headers, cookies::SESSION, state.secure_cookies)
+        && state.sessions.current(&sid).await?.is_some()
+    {
+        return Ok(Redirect::to(safe_return_to(&query.return_to)).into_response());
+    }
+    render_form(&state, ui, &headers, StatusCode::OK, &query.return_to, "", None)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ui: UiLang,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(|_| PageError::BadForm)?;
+    if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
+        return Err(PageError::CsrfFailed);
+    }
+    let identity = match Identity::parse(&form.identifier) {
+        Ok(identity) => identity,
+        Err(e) => {
+            let msg = e.message(ui.lang);
+            return render_form(&state, ui, &headers, StatusCode::BAD_REQUEST, &form.return_to, &form.identifier, Some(msg));
+        }
+    };
+    let account = match password::verify(&state.accounts, &identity, &form.password).await {
+        Ok(account) => account,
+        Err(LoginError::Account(e)) => return Err(PageError::from_account(e, ui.lang)),
+        Err(e) => {
+            tracing::info!(identity = %identity.display(), result = "refused", "password sign-in");
+            let msg = e.message(ui.lang);
+            return render_form(&state, ui, &headers, StatusCode::UNAUTHORIZED, &form.return_to, &form.identifier, Some(msg));
+        }
+    };
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let new = state.sessions.create(&account, "pwd", user_agent, &peer.ip().to_string()).await?;
+    tracing::info!(account = %account.id, result = "ok", "password sign-in");
+    let mut response = Redirect::to(safe_return_to(&form.return_to)).into_response();
+    let cookie =
+        cookies::set(cookies::SESSION, &new.cookie_value, state.secure_cookies, SameSite::Lax, Some(state.sessions.ttl_secs()));
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(|_| PageError::BadForm)?;
+    if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
+        return Err(PageError::CsrfFailed);
+    }
+    if let Some(sid) = cookies::get(&headers, cookies::SESSION, state.secure_cookies) {
+        state.sessions.end(&sid).await?;
+    }
+    let mut response = Redirect::to("/masuk").into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION, state.secure_cookies));
+    Ok(response)
+}
+
+fn render_form(
+    state: &AppState,
+    ui: UiLang,
+    headers: &HeaderMap,
+    status: StatusCode,
+    return_to: &str,
+    identifier: &str,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let (token, csrf_cookie) = csrf::ensure(headers, state.secure_cookies);
+    let html = state
+        .theme
+        .render(
+            "login.html",
+            ui.lang,
+            context! { csrf => token, return_to => safe_return_to(return_to), identifier => identifier, error => error },
+        )
+        .map_err(|e| PageError::Server(e.to_string()))?;
+    let mut response = (status, Html(html)).into_response();
+    if let Some(c) = csrf_cookie {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    remember_lang(&mut response, ui, state.secure_cookies);
+    Ok(response)
+}
+
+/// Sets the language cookie when `?lang=` chose a language on this request.
+pub fn remember_lang(response: &mut Response, ui: UiLang, secure: bool) {
+    if ui.chosen_now {
+        let c = cookies::set(cookies::LANG, ui.lang.tag(), secure, SameSite::Lax, Some(365 * 86400));
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// Only a local path may be a return target: never another origin (open redirect), never
+/// `//host` or `/\host`, which browsers treat as another origin.
+pub fn safe_return_to(target: &str) -> &str {
+    let ok = target.starts_with('/')
+        && !target.starts_with("//")
+        && !target.starts_with("/\\")
+        && !target.chars().any(|c| c.is_control());
+    if ok { target } else { "/akun" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return_to;
+
+    #[test]
+    fn return_to_stays_local() {
+        assert_eq!(safe_return_to("/akun?x=1"), "/akun?x=1");
+        for bad in ["https://evil.example/", "//evil.example", "/\\evil.example", "", "akun", "/a\nb"] {
+            assert_eq!(safe_return_to(bad), "/akun", "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The IdP's HTTP edge: routes, extractors, cookies and error pages.
+
+pub mod account;
+pub mod assets;
+pub mod cookies;
+pub mod csrf;
+pub mod error;
+pub mod health;
+pub mod lang;
+pub mod login;
+pub mod router;

@@ -1,0 +1,38 @@
+//! Every route of the IdP, in one place.
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::error::{PageError, render_page_errors};
+use super::{account, assets, health, login};
+use crate::state::AppState;
+
+/// Pages load only our own stylesheet; nothing may frame them (clickjacking on the login form).
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
+
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(|| async { Redirect::to("/akun") }))
+        .route("/masuk", get(login::show).post(login::submit))
+        .route("/keluar", post(login::logout))
+        .route("/akun", get(account::show))
+        .route("/assets/gerbang.css", get(assets::css))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .fallback(|| async { PageError::NotFound })
+        .method_not_allowed_fallback(|| async { PageError::MethodNotAllowed })
+        .layer(middleware::from_fn_with_state(state.clone(), render_page_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ));
+    gerbang_core::http::with_common_layers(pages.with_state(state))
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Generate core/src/ids/region_data.rs from the npm package `idn-area-data`.
+
+The package carries the Kemendagri administrative-area codes (Kepmendagri
+300.2.2-2138/2025) as CSV files under data/. Its code is MIT, its data is
+licensed ODbL 1.0, so the generated file and core/data/REGIONS-LICENSE.md carry
+the attribution.
+
+Usage (run from the repository root):
+
+    cd "$(mktemp -d)" && npm pack idn-area-data@4.0.1   # prints the tarball name
+    python3 scripts/gen-regions.py /tmp/.../idn-area-data-4.0.1.tgz
+    cargo fmt -p gerbang-core   # no-op: the tables are #[rustfmt::skip]
+
+The argument may also be an unpacked package directory (the one holding
+package.json). Passing the tarball lets the header record its npm integrity hash,
+which can be compared with `npm view idn-area-data@<version> dist.integrity`.
+
+Only the standard library is used. The output is deterministic (no timestamps),
+so regenerating from the same package gives a byte-identical file.
+"""
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import re
+import sys
+import tarfile
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "core" / "src" / "ids" / "region_data.rs"
+
+# District names are kept only for these regencies (Kota Padang Panjang); the
+# rest of the country only needs "does this kecamatan code exist".
+NAMED_DISTRICT_REGENCIES = {"13.74"}
+
+# The 38 province codes of domain-brief §2.2; a package that disagrees is a
+# sign the data moved on and the brief (and tests) need a look, not a silent update.
+EXPECTED_PROVINCES = (
+    list(range(11, 20)) + [21] + list(range(31, 37)) + [51, 52, 53]
+    + list(range(61, 66)) + list(range(71, 77)) + [81, 82] + list(range(91, 97))
+)
+
+
+def read_package(arg):
+    """Return (package.json dict, {csv name: text}, integrity or None)."""
+    path = Path(arg)
+    wanted = ("provinces.csv", "regencies.csv", "districts.csv")
+    if path.is_dir():
+        pkg = json.loads((path / "package.json").read_text(encoding="utf-8"))
+        files = {n: (path / "data" / n).read_text(encoding="utf-8") for n in wanted}
+        return pkg, files, None
+    raw = path.read_bytes()
+    integrity = "sha512-" + base64.b64encode(hashlib.sha512(raw).digest()).decode()
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as tar:
+        def text(member):
+            return tar.extractfile(member).read().decode("utf-8")
+        pkg = json.loads(text("package/package.json"))
+        files = {n: text(f"package/data/{n}") for n in wanted}
+    return pkg, files, integrity
+
+
+def rows(text, header):
+    reader = csv.reader(io.StringIO(text))
+    got = next(reader)
+    if got != header:
+        sys.exit(f"unexpected CSV header {got}, wanted {header}")
+    return [r for r in reader if r]
+
+
+def rust_str(s):
+    # Rust and JSON agree on \" and \\; names are plain UTF-8 otherwise.
+    if any(ord(c) < 0x20 for c in s):
+        sys.exit(f"control character in name {s!r}")
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    pkg, files, integrity = read_package(sys.argv[1])
+    if pkg.get("name") != "idn-area-data":
+        sys.exit(f"not idn-area-data: {pkg.get('name')}")
+    version = pkg["version"]
+
+    provinces = []
+    for code, name in rows(files["provinces.csv"], ["code", "name"]):
+        if not re.fullmatch(r"\d\d", code):
+            sys.exit(f"bad province code {code!r}")
+        provinces.append((int(code), name))
+    provinces.sort()
+    if [c for c, _ in provinces] != EXPECTED_PROVINCES:
+        sys.exit(f"province codes differ from the brief: {[c for c, _ in provinces]}")
+
+    regencies = []
+    for code, prov, name in rows(files["regencies.csv"], ["code", "province_code", "name"]):
+        if not re.fullmatch(r"\d\d\.\d\d", code) or not code.startswith(prov + "."):
+            sys.exit(f"bad regency code {code!r} / {prov!r}")
+        regencies.append((int(code.replace(".", "")), name))
+    regencies.sort()
+
+    districts = []
+    named = []
+    for code, reg, name in rows(files["districts.csv"], ["code", "regency_code", "name"]):
+        if not re.fullmatch(r"\d\d\.\d\d\.\d\d", code) or not code.startswith(reg + "."):
+            sys.exit(f"bad district code {code!r} / {reg!r}")
+        n = int(code.replace(".", ""))
+        districts.append(n)
+        if reg in NAMED_DISTRICT_REGENCIES:
+            named.append((n, name))
+    districts.sort()
+    named.sort()
+
+    for table, keys in (("regencies", [c for c, _ in regencies]), ("districts", districts)):
+        if len(set(keys)) != len(keys):
+            sys.exit(f"duplicate codes in {table}")
+
+    integrity_line = f"\n//! Tarball integrity: {integrity}." if integrity else ""
+    out = [
+        f"""//! Kemendagri region codes (provinces, kab/kota, kecamatan) used to sanity-check NIK prefixes.
+//!
+//! GENERATED by scripts/gen-regions.py; do not edit by hand, rerun the script.
+//!
+//! Source: Keputusan Menteri Dalam Negeri No. 300.2.2-2138 Tahun 2025 (codes of administrative
+//! areas), via the npm package idn-area-data {version} (data/provinces.csv, regencies.csv,
+//! districts.csv), https://github.com/fityannugroho/idn-area-data.{integrity_line}
+//!
+//! Licence: the data of idn-area-data is made available under the Open Database License (ODbL)
+//! 1.0, https://opendatacommons.org/licenses/odbl/1-0/. These tables are a derived database:
+//! attribution is required and the tables stay under ODbL 1.0 (share-alike). See
+//! core/data/REGIONS-LICENSE.md.
+//!
+//! Counts: {len(provinces)} provinces, {len(regencies)} kab/kota, {len(districts)} kecamatan.
+
+/// Province code (`PP`) and name, sorted by code.
+#[rustfmt::skip]
+pub(super) static PROVINCES: &[(u8, &str)] = &[""",
+    ]
+    out += [f"    ({c}, {rust_str(n)})," for c, n in provinces]
+    out.append("];\n")
+    out.append("/// Kab/kota code (`PPKK`, 71–99 in `KK` = kota) and name, sorted by code.")
+    out.append("#[rustfmt::skip]")
+    out.append("pub(super) static REGENCIES: &[(u16, &str)] = &[")
+    out += [f"    ({c}, {rust_str(n)})," for c, n in regencies]
+    out.append("];\n")
+    out.append("/// Kecamatan codes (`PPKKCC`), sorted, for binary search.")
+    out.append("#[rustfmt::skip]")
+    out.append("pub(super) static DISTRICTS: &[u32] = &[")
+    for i in range(0, len(districts), 10):
+        out.append("    " + " ".join(f"{d}," for d in districts[i:i + 10]))
+    out.append("];\n")
+    out.append("/// Kecamatan code and name, only for the regencies Gerbang serves (Kota Padang Panjang).")
+    out.append("#[rustfmt::skip]")
+    out.append("pub(super) static NAMED_DISTRICTS: &[(u32, &str)] = &[")
+    out += [f"    ({c}, {rust_str(n)})," for c, n in named]
+    out.append("];")
+    OUT.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"wrote {OUT}: {len(provinces)} provinces, {len(regencies)} regencies, "
+          f"{len(districts)} districts ({len(named)} named), idn-area-data {version}")
+
+
+if __name__ == "__main__":
+    main()
