@@ -10,3 +10,5 @@ pub mod ids;
 pub mod lang;
 pub mod store;
 pub mod telemetry;
+#[doc(hidden)]
+pub mod testing;

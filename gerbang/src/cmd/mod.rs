@@ -1,0 +1,6 @@
+//! One module per command.
+
+pub mod check_config;
+pub mod migrate;
+pub mod serve;
+pub mod user;

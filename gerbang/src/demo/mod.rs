@@ -1,0 +1,110 @@
+//! `gerbang demo`: the IdP, the gateway and seven demo applications on embedded SQLite, with
+//! demo accounts whose passwords are printed and written to `DATA_DIR/demo.json`.
+
+mod apps;
+mod seed;
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use gerbang_core::config::Config;
+use serde_json::json;
+
+use crate::cli::DemoArgs;
+use crate::cmd::serve::{Servers, bind, idp_router};
+use crate::error::CliError;
+
+pub async fn run(mut config: Config, args: DemoArgs) -> Result<(), CliError> {
+    gerbang_core::telemetry::init(&config.log);
+    config.demo = true;
+    // Bind first: with port 0 the URLs are known only once the ports are chosen.
+    let idp_listener = bind(args.idp_listen).await?;
+    let proxy_listener = bind(args.proxy_listen).await?;
+    let apps_listener = bind(args.apps_listen).await?;
+    let idp_url = public_url(local(&idp_listener)?);
+    let gateway_url = public_url(local(&proxy_listener)?);
+    let apps_addr = local(&apps_listener)?;
+    config.idp.listen = local(&idp_listener)?;
+    config.idp.public_url = idp_url.clone();
+    config.proxy.listen = local(&proxy_listener)?;
+    config.proxy.public_url = gateway_url.clone();
+
+    let idp = idp_router(&config).await?;
+    let seeded = seed::seed(&config).await?;
+    let routes = apps::routes(apps_addr);
+
+    let apps_json: Vec<_> = apps::APPS
+        .iter()
+        .map(|a| json!({ "slug": a.slug, "name": a.name, "pasal": a.pasal, "url": format!("{gateway_url}/{}/", a.slug) }))
+        .collect();
+    let demo = json!({
+        "issuer": idp_url,
+        "idp_url": idp_url,
+        "login_url": format!("{idp_url}/masuk"),
+        "admin_url": format!("{idp_url}/akun"),
+        "gateway_url": gateway_url,
+        "accounts": seeded.iter().map(seed::SeededAccount::to_json).collect::<Vec<_>>(),
+        // OIDC clients are registered once the OIDC provider lands (issue 4).
+        "clients": [],
+        "apps": apps_json,
+    });
+    write_demo_json(&config, &demo)?;
+    print_banner(&idp_url, &gateway_url, &seeded, &config);
+
+    let mut servers = Servers::new();
+    servers.start("idp", idp_listener, idp);
+    servers.start("proxy", proxy_listener, gerbang_proxy::router(routes, idp_url.clone()));
+    servers.start("apps", apps_listener, apps::router());
+    servers.run_until_signal().await
+}
+
+fn local(listener: &tokio::net::TcpListener) -> Result<SocketAddr, CliError> {
+    listener.local_addr().map_err(CliError::io("read listener address"))
+}
+
+/// `localhost` for loopback and unspecified addresses (a browser-friendly host, and a valid
+/// WebAuthn relying-party id later); the IP itself otherwise.
+fn public_url(addr: SocketAddr) -> String {
+    let ip = addr.ip();
+    if ip.is_loopback() || ip.is_unspecified() {
+        format!("http://localhost:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    }
+}
+
+fn write_demo_json(config: &Config, demo: &serde_json::Value) -> Result<(), CliError> {
+    let path = config.data_dir.join("demo.json");
+    let tmp = config.data_dir.join("demo.json.tmp");
+    let text = serde_json::to_string_pretty(demo).map_err(|e| CliError::Message(e.to_string()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600); // it holds demo passwords
+    }
+    let mut file = options.open(&tmp).map_err(CliError::io(format!("write {}", tmp.display())))?;
+    file.write_all(text.as_bytes()).map_err(CliError::io(format!("write {}", tmp.display())))?;
+    file.sync_all().map_err(CliError::io(format!("write {}", tmp.display())))?;
+    // Renamed into place so a script polling for the file never reads half of it.
+    std::fs::rename(&tmp, &path).map_err(CliError::io(format!("write {}", path.display())))
+}
+
+fn print_banner(idp_url: &str, gateway_url: &str, seeded: &[seed::SeededAccount], config: &Config) {
+    println!();
+    println!("Gerbang demo berjalan / is running (Ctrl-C untuk berhenti / to stop)");
+    println!();
+    println!("  Masuk / sign in:   {idp_url}/masuk");
+    println!("  Gerbang / gateway: {gateway_url}/");
+    println!("  Data:              {}", config.data_dir.display());
+    println!();
+    println!("  Akun demo / demo accounts (kata sandi baru setiap start / new passwords on every start):");
+    for a in seeded {
+        println!("    {:<10} {:<5} {:<20} {:<16} {}", a.label, a.kind, a.identifier, a.password, a.name);
+    }
+    println!();
+    println!("  Rincian / details: {}", config.data_dir.join("demo.json").display());
+    println!();
+    let _ = std::io::stdout().flush();
+}
