@@ -1,1 +1,6 @@
+//! End-to-end tests of the `gerbang` binary: its commands, and the demo with the IdP, the
+//! gateway and the demo applications, driven over real HTTP.
 
+mod cli;
+mod demo;
+mod support;

@@ -1,0 +1,29 @@
+//! Integration tests of the IdP: a real server on 127.0.0.1:0, driven over HTTP, on SQLite and
+//! on PostgreSQL (skipped, and reported, without `TEST_DATABASE_URL`).
+
+mod accounts;
+mod login;
+mod support;
+
+/// Declares each listed async fn (taking a `support::Backend`) as a test on both backends.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Postgres(concat!(module_path!(), "::", stringify!($name)))).await;
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,139 @@
+//! Test fixtures: `TestServer::start(backend)` runs the IdP on a fresh database.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use gerbang_core::config::{Config, LogConfig};
+use gerbang_core::crypto::{Keys, MasterKey, PasswordHasher};
+use gerbang_core::ids::{Nik, Nip};
+use gerbang_core::store::Store;
+use gerbang_core::testing::TestDb;
+use gerbang_idp::accounts::{AccountService, Actor, Identity, NewIdentity};
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    /// Carries the test name for skip reporting.
+    Postgres(&'static str),
+}
+
+pub struct TestServer {
+    pub url: String,
+    pub store: Store,
+    pub accounts: AccountService,
+    pub config: Config,
+    pub db: TestDb,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl TestServer {
+    /// `None` when the backend is PostgreSQL and it is not configured (reported as skipped).
+    pub async fn start(backend: Backend) -> Option<TestServer> {
+        capture_logs();
+        let (store, db) = match backend {
+            Backend::Sqlite => TestDb::sqlite().await,
+            Backend::Postgres(test) => TestDb::postgres(test).await?,
+        };
+        let config = Config::default();
+        let keys = Keys::derive(&MasterKey::generate());
+        let state = gerbang_idp::AppState::new(&config, store.clone(), keys).expect("state");
+        let accounts = state.accounts.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = gerbang_idp::router(state);
+        tokio::spawn(gerbang_core::http::serve(listener, app, async move {
+            let _ = stopped.await;
+        }));
+        Some(TestServer { url, store, accounts, config, db, stop: Some(stop) })
+    }
+
+    pub async fn with_asn(&self, nip: &str, name: &str, password: &str) -> String {
+        let identity = Identity::Nip(Nip::parse(nip).expect("test NIP"));
+        self.create(identity, name, password).await
+    }
+
+    pub async fn with_warga(&self, nik: &str, name: &str, password: &str) -> String {
+        let identity = Identity::Nik(Nik::parse(nik).expect("test NIK"));
+        self.create(identity, name, password).await
+    }
+
+    async fn create(&self, identity: Identity, name: &str, password: &str) -> String {
+        let new = NewIdentity { identity, name: name.into(), password: Some(password.into()), roles: vec![] };
+        self.accounts.create(new, Actor("test")).await.expect("create account")
+    }
+
+    /// An account service with other password parameters, on the same database and keys.
+    pub fn hasher_with(&self, memory_kib: u32) -> PasswordHasher {
+        let mut p = self.config.password.clone();
+        p.memory_kib = memory_kib;
+        p.iterations = 1;
+        PasswordHasher::new(&p).expect("hasher")
+    }
+
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Opens the login page and signs in; returns the response to the form post.
+    pub async fn login(&self, client: &reqwest::Client, identifier: &str, password: &str) -> reqwest::Response {
+        let page = client.get(format!("{}/masuk", self.url)).send().await.expect("get /masuk");
+        assert_eq!(page.status(), 200);
+        let token = csrf_token(&page.text().await.expect("body"));
+        client
+            .post(format!("{}/masuk", self.url))
+            .form(&[("csrf", token.as_str()), ("identifier", identifier), ("password", password), ("return_to", "/akun")])
+            .send()
+            .await
+            .expect("post /masuk")
+    }
+}
+
+/// The hidden CSRF field of a rendered form.
+pub fn csrf_token(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("csrf field") + "name=\"csrf\" value=\"".len();
+    html[start..].split('"').next().expect("csrf value").to_string()
+}
+
+/// Everything the IdP logged in this test binary, at TRACE level.
+pub fn logs() -> String {
+    let buf = LOGS.get().expect("logs captured").lock().expect("log lock");
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+
+#[derive(Clone)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log lock").extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    let buf = LOGS.get_or_init(|| Arc::new(Mutex::new(Vec::new()))).clone();
+    let capture = Capture(buf);
+    gerbang_core::telemetry::init_with_writer(
+        &LogConfig { level: "trace".into(), ..LogConfig::default() },
+        move || capture.clone(),
+    );
+}

@@ -1,0 +1,165 @@
+//! The `gerbang` commands as an operator runs them.
+
+use crate::support::Gerbang;
+
+/// `user add` refuses each kind of bad NIP with its own message, in Indonesian and English,
+/// as one line and a non-zero exit code.
+#[test]
+fn user_add_refuses_bad_nip_with_specific_messages() {
+    let g = Gerbang::sqlite();
+    let cases = [
+        // (input, Indonesian fragment, English fragment)
+        ("199002302015032002", "bukan tanggal yang ada", "date"), // 30 February
+        ("199013152015032002", "bukan tanggal yang ada", "date"), // month 13 of birth
+        ("199003152015002002", "bulan TMT", "00"),               // appointment month 00
+        ("199003152015033002", "jenis kelamin) harus 1 atau 2, bukan 3", "must be 1 or 2, not 3"),
+        ("19900315201503200", "18 digit, bukan 17 digit", "17"),
+        ("1990031520150320021", "18 digit, bukan 19 digit", "19"),
+        ("19900315201503200A", "karakter 'A'", "'A'"),
+        ("199003152015032000", "tidak boleh 000", "000"),
+        ("183003152015032002", "1940", "1940"),
+    ];
+    for (nip, id_msg, en_msg) in cases {
+        let run = g.run(&["user", "add", "--nip", nip, "--name", "Uji"]);
+        assert!(!run.ok, "{nip} accepted");
+        assert!(run.stderr.contains(id_msg), "{nip}: {}", run.stderr);
+        let last = run.stderr.trim_end().lines().last().unwrap_or_default();
+        assert!(last.starts_with("gerbang: "), "{nip}: one readable line, got {last:?}");
+        let run = g.run(&["--lang", "en", "user", "add", "--nip", nip, "--name", "Uji"]);
+        assert!(!run.ok);
+        assert!(run.stderr.contains(en_msg), "{nip} (en): {}", run.stderr);
+    }
+    // Nothing was created by the refused commands.
+    let list = g.run(&["user", "list"]);
+    assert!(list.ok, "{}", list.stderr);
+    assert_eq!(list.stdout.trim(), "");
+}
+
+#[test]
+fn user_add_refuses_bad_nik_with_specific_messages() {
+    let g = Gerbang::sqlite();
+    let cases = [
+        ("1374023102900001", "bukan tanggal yang ada"), // 31 February
+        ("1374027202900001", "41–71 untuk perempuan, bukan 72"),
+        ("1374020113900001", "bulan lahir) harus 01–12, bukan 13"),
+        ("1374020013900001", "bukan 00"),
+        ("9974024107900001", "kode provinsi yang dikenal: 99"),
+        ("137402410790000", "16 digit, bukan 15 digit"),
+        ("13740241079000O1", "karakter 'O'"),
+        ("1374024107900000", "tidak boleh 0000"),
+    ];
+    for (nik, msg) in cases {
+        let run = g.run(&["user", "add", "--nik", nik, "--name", "Uji"]);
+        assert!(!run.ok, "{nik} accepted");
+        assert!(run.stderr.contains(msg), "{nik}: {}", run.stderr);
+        assert!(!run.stderr.contains(&nik[..15]), "the bad NIK is not echoed back");
+    }
+}
+
+/// Accounts through their whole CLI life; the NIK never appears in clear in the database file,
+/// the logs (at trace level) or the output.
+#[test]
+fn user_lifecycle_keeps_nik_out_of_file_and_logs() {
+    let g = Gerbang::sqlite();
+    let nik = "1374024107900001";
+    let add = g.run_with_stdin(
+        &["user", "add", "--nik", "1374 0241 0790 0001", "--name", "Rina Marlina", "--password-stdin"],
+        Some("kata-sandi-panjang\n"),
+    );
+    assert!(add.ok, "{}", add.stderr);
+    assert!(add.stdout.contains("1374********0001"), "{}", add.stdout);
+    // An unknown regency is accepted with a warning (a citizen of any region may register).
+    let other = g.run(&["user", "add", "--nik", "1399014107900001", "--name", "Warga Lain"]);
+    assert!(other.ok, "{}", other.stderr);
+    assert!(other.stderr.contains("peringatan"), "{}", other.stderr);
+    let asn = g.run(&["user", "add", "--nip", "199207102022211003", "--name", "Budi", "--password", "kata-sandi-panjang", "--role", "admin"]);
+    assert!(asn.ok, "{}", asn.stderr);
+
+    let list = g.run(&["user", "list", "--json"]);
+    assert!(list.ok, "{}", list.stderr);
+    assert_eq!(list.stdout.lines().count(), 3);
+    assert!(list.stdout.contains("1374********0001") && list.stdout.contains("199207102022211003"));
+
+    let dup = g.run(&["user", "add", "--nik", nik, "--name", "Penyusup"]);
+    assert!(!dup.ok);
+    assert!(dup.stderr.contains("NIK sudah terdaftar"), "{}", dup.stderr);
+
+    let show = g.run(&["user", "show", "--nik", nik]);
+    assert!(show.ok && show.stdout.contains("1374********0001"), "{}", show.stderr);
+
+    let rekey = g.run(&["user", "rekey", "--nip", "199207102022211003", "--new-nip", "199207102023071003"]);
+    assert!(rekey.ok, "{}", rekey.stderr);
+    let show = g.run(&["user", "show", "--nip", "199207102023071003"]);
+    assert!(show.stdout.contains("199207102022211003") && show.stdout.contains("PPPK"), "history kept: {}", show.stdout);
+
+    let disable = g.run(&["user", "disable", "--nik", nik]);
+    assert!(disable.ok && disable.stdout.contains("dinonaktifkan"), "{}", disable.stdout);
+    let setpw = g.run(&["user", "set-password", "--nik", nik, "--password", "pendek"]);
+    assert!(!setpw.ok && setpw.stderr.contains("minimal 10"), "{}", setpw.stderr);
+    let missing = g.run(&["user", "disable", "--nip", "198001012005011001"]);
+    assert!(!missing.ok && missing.stderr.contains("tidak ditemukan"), "{}", missing.stderr);
+
+    let everything = [add, other, list, dup, show, disable, setpw].iter().map(|r| format!("{}{}", r.stdout, r.stderr)).collect::<String>();
+    assert!(everything.contains("TRACE") || everything.contains("DEBUG") || everything.contains("sqlx"), "logs were captured at trace level");
+    assert!(!everything.contains(nik), "clear NIK in output or logs");
+    let raw = g.raw_database();
+    assert!(!raw.windows(nik.len()).any(|w| w == nik.as_bytes()), "clear NIK in the database file");
+    assert!(raw.windows(12).any(|w| w == b"Rina Marlina"), "the scan reads real data");
+}
+
+#[test]
+fn configuration_errors_name_the_key() {
+    let g = Gerbang::sqlite();
+    let run = g.command(&["check-config"]).env("GERBANG_IDP__PUBLIC_URL", "not a url").output().unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && err.contains("idp.public_url"), "{err}");
+
+    let run = g.command(&["check-config"]).env("GERBANG_BOGUS_KEY", "1").output().unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && err.contains("bogus_key"), "{err}");
+
+    let file = g.path().join("bad.toml");
+    std::fs::write(&file, "[session]\nttl_secs = \"lama\"\n").unwrap();
+    let run = g.run(&["--config", file.to_str().unwrap(), "check-config"]);
+    assert!(!run.ok && run.stderr.contains("ttl_secs"), "{}", run.stderr);
+
+    let run = g.command(&["check-config"]).env("DATABASE_URL", "postgres://u:rahasia@db.example/g").output().unwrap();
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(out.contains("postgres://u:***@db.example/g") && !out.contains("rahasia"), "{out}");
+
+    let missing = g.run(&["--config", "/nonexistent/gerbang.toml", "check-config"]);
+    assert!(!missing.ok && missing.stderr.contains("not found"), "{}", missing.stderr);
+}
+
+/// The master key is bound to the database: another key is refused with a clear message.
+#[test]
+fn migrate_reports_progress_and_wrong_master_key_is_refused() {
+    let g = Gerbang::sqlite();
+    let first = g.run(&["migrate"]);
+    assert!(first.ok, "{}", first.stderr);
+    assert!(first.stdout.contains("1 diterapkan"), "{}", first.stdout);
+    let again = g.run(&["migrate"]);
+    assert!(again.stdout.contains("0 diterapkan"), "{}", again.stdout);
+    let key = std::fs::read_to_string(g.path().join("master.key")).unwrap();
+    assert_eq!(key.trim().len(), 44, "base64 of 32 bytes");
+
+    let other = gerbang_core::crypto::MasterKey::generate().to_base64().to_string();
+    let run = g.command(&["migrate"]).env("GERBANG_MASTER_KEY", other).output().unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && err.contains("master key does not match"), "{err}");
+}
+
+/// The same commands on PostgreSQL (`DATABASE_URL`), where a master key must be given.
+#[tokio::test]
+async fn user_commands_on_postgres() {
+    let Some(g) = Gerbang::postgres("it::cli::user_commands_on_postgres").await else { return };
+    let add = g.run(&["user", "add", "--nik", "1374024107900001", "--name", "Rina", "--password", "kata-sandi-panjang"]);
+    assert!(add.ok, "{}", add.stderr);
+    let list = g.run(&["user", "list", "--json"]);
+    assert!(list.stdout.contains("1374********0001"), "{}", list.stdout);
+    assert!(!g.path().join("gerbang.db").exists(), "no SQLite file in PostgreSQL mode");
+    let no_key = g.command(&["migrate"]).env_remove("GERBANG_MASTER_KEY").output().unwrap();
+    assert!(!no_key.status.success());
+    assert!(String::from_utf8_lossy(&no_key.stderr).contains("no master key configured"));
+}

@@ -1,0 +1,80 @@
+//! `gerbang demo`: everything a new user gets from the README's first command.
+
+use crate::support::{Demo, Gerbang, client, sign_in};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_accounts_sign_in_and_apps_answer_through_the_gateway() {
+    let g = Gerbang::sqlite();
+    let demo = Demo::start(&g);
+    let idp = demo.str("idp_url");
+    let gateway = demo.str("gateway_url");
+    assert_eq!(demo.str("issuer"), idp);
+    let accounts = demo.info["accounts"].as_array().expect("accounts").clone();
+    assert!(accounts.len() >= 5);
+    assert!(accounts.iter().any(|a| a["roles"].as_array().is_some_and(|r| r.iter().any(|x| x == "admin"))));
+
+    for a in &accounts {
+        let identifier = a["nip"].as_str().or(a["nik"].as_str()).expect("nip or nik");
+        let password = a["password"].as_str().expect("password");
+        let c = client();
+        assert_eq!(sign_in(&c, &idp, identifier, password).await, 303, "{identifier}");
+        let page = c.get(format!("{idp}/akun")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(a["name"].as_str().unwrap()), "{page}");
+        if let Some(nik) = a["nik"].as_str() {
+            assert!(!page.contains(nik) && page.contains(&format!("{}********{}", &nik[..4], &nik[12..])));
+        }
+        assert_eq!(sign_in(&client(), &idp, identifier, "salah-sekali-123").await, 401);
+    }
+
+    let apps = demo.info["apps"].as_array().expect("apps");
+    assert_eq!(apps.len(), 7, "the seven common applications of Pasal 9");
+    let c = client();
+    for app in apps {
+        let url = app["url"].as_str().unwrap();
+        let r = c.get(url).header("X-Gerbang-Sub", "palsu").send().await.unwrap();
+        assert_eq!(r.status(), 200, "{url}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(app["name"].as_str().unwrap()), "{html}");
+        assert!(!html.contains("palsu"), "identity headers from the client are stripped");
+    }
+    let r = c.get(format!("{gateway}/tidak-terdaftar/")).send().await.unwrap();
+    assert_eq!(r.status(), 404, "unknown path is denied");
+    let logs = std::fs::read_to_string(&demo.log).unwrap();
+    for a in &accounts {
+        if let Some(nik) = a["nik"].as_str() {
+            assert!(!logs.contains(nik), "clear NIK in the demo's logs");
+        }
+    }
+}
+
+/// Restarting the demo on the same data keeps the accounts and prints passwords that work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_restart_keeps_data_and_renews_passwords() {
+    let g = Gerbang::sqlite();
+    let first = Demo::start(&g);
+    let old: Vec<(String, String)> = pairs(&first.info);
+    drop(first);
+    let second = Demo::start(&g);
+    let idp = second.str("idp_url");
+    let new = pairs(&second.info);
+    assert_eq!(old.len(), new.len());
+    let (id, old_pw) = &old[0];
+    let (_, new_pw) = new.iter().find(|(i, _)| i == id).unwrap();
+    assert_ne!(old_pw, new_pw);
+    assert_eq!(sign_in(&client(), &idp, id, old_pw).await, 401);
+    assert_eq!(sign_in(&client(), &idp, id, new_pw).await, 303);
+    let list = g.run(&["user", "list", "--json"]);
+    assert_eq!(list.stdout.lines().count(), old.len(), "no duplicate accounts: {}", list.stdout);
+}
+
+fn pairs(info: &serde_json::Value) -> Vec<(String, String)> {
+    info["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let id = a["nip"].as_str().or(a["nik"].as_str()).unwrap().to_string();
+            (id, a["password"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
