@@ -166,7 +166,9 @@ impl Config {
     pub fn load(source: &ConfigSource) -> Result<Config, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         match &source.file {
-            Some(path) if !path.exists() => return Err(ConfigError::FileMissing { path: path.clone() }),
+            Some(path) if !path.exists() => {
+                return Err(ConfigError::FileMissing { path: path.clone() });
+            }
             Some(path) => figment = figment.merge(Toml::file(path)),
             None if Path::new("gerbang.toml").exists() => figment = figment.merge(Toml::file("gerbang.toml")),
             None => {}
@@ -183,7 +185,8 @@ impl Config {
         check_public_url("idp.public_url", &self.idp.public_url)?;
         check_public_url("proxy.public_url", &self.proxy.public_url)?;
         let db = self.database_url.expose_secret();
-        if !db.is_empty() && !(db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+        let is_postgres = db.starts_with("postgres://") || db.starts_with("postgresql://");
+        if !db.is_empty() && !is_postgres {
             return Err(ConfigError::Invalid {
                 key: "database_url",
                 reason: "must start with postgres:// (leave empty for the embedded SQLite database)".into(),

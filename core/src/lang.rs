@@ -33,9 +33,7 @@ impl Lang {
     /// First supported language in a space-separated list (`ui_locales`) or an
     /// `Accept-Language` header (quality values are ignored; order is preference).
     pub fn negotiate(list: &str) -> Option<Lang> {
-        list.split([' ', ','])
-            .map(|t| t.split(';').next().unwrap_or(""))
-            .find_map(Lang::from_tag)
+        list.split([' ', ',']).map(|t| t.split(';').next().unwrap_or("")).find_map(Lang::from_tag)
     }
 }
 

@@ -42,7 +42,10 @@ pub async fn forward(
     let headers = request.headers_mut();
     strip_hop_by_hop(headers);
     strip_identity(headers);
-    let host = headers.get(header::HOST).cloned().unwrap_or_else(|| HeaderValue::from_str(public_host).unwrap_or(HeaderValue::from_static("")));
+    let host = headers
+        .get(header::HOST)
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_str(public_host).unwrap_or(HeaderValue::from_static("")));
     headers.insert(HeaderName::from_static("x-forwarded-host"), host);
     headers.insert(HeaderName::from_static("x-forwarded-proto"), HeaderValue::from_static("http"));
     // Append to an existing chain only when proxies in front are trusted (issue 6); until then

@@ -20,7 +20,7 @@ pub struct RouteTable {
 impl RouteTable {
     /// Longest prefix first, so `/a/b/` wins over `/a/`.
     pub fn new(mut routes: Vec<Route>) -> RouteTable {
-        routes.sort_by(|a, b| b.prefix.len().cmp(&a.prefix.len()));
+        routes.sort_by_key(|r| std::cmp::Reverse(r.prefix.len()));
         RouteTable { routes }
     }
 
@@ -35,7 +35,8 @@ impl RouteTable {
             None => (path_and_query, None),
         };
         // `/e-office` without the slash also belongs to `/e-office/`.
-        let route = self.routes.iter().find(|r| path.starts_with(&r.prefix) || path == r.prefix.trim_end_matches('/'))?;
+        let route =
+            self.routes.iter().find(|r| path.starts_with(&r.prefix) || path == r.prefix.trim_end_matches('/'))?;
         let rest = path.get(route.prefix.len()..).unwrap_or("");
         let base = route.upstream.to_string();
         let mut target = format!("{}{}", base.trim_end_matches('/'), format_args!("/{rest}"));

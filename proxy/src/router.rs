@@ -48,7 +48,10 @@ async fn proxy(State(gw): State<Gateway>, ConnectInfo(peer): ConnectInfo<SocketA
     let path = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
     let Some((route, target)) = gw.routes.resolve(&path) else {
         // Unknown path: deny (the blueprint's default).
-        return deny(StatusCode::NOT_FOUND, "Alamat ini tidak terdaftar di gerbang. / This address is not routed by the gateway.");
+        return deny(
+            StatusCode::NOT_FOUND,
+            "Alamat ini tidak terdaftar di gerbang. / This address is not routed by the gateway.",
+        );
     };
     let name = route.name.clone();
     let host = request.headers().get("host").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
@@ -56,7 +59,10 @@ async fn proxy(State(gw): State<Gateway>, ConnectInfo(peer): ConnectInfo<SocketA
         Ok(response) => response,
         Err(e) => {
             tracing::warn!(route = %name, error = %e, "upstream failed");
-            deny(forward::status_for(&e), "Aplikasi tujuan tidak menjawab. Coba lagi nanti. / The application did not answer; try again later.")
+            deny(
+                forward::status_for(&e),
+                "Aplikasi tujuan tidak menjawab. Coba lagi nanti. / The application did not answer; try again later.",
+            )
         }
     }
 }

@@ -11,7 +11,7 @@ fn user_add_refuses_bad_nip_with_specific_messages() {
         // (input, Indonesian fragment, English fragment)
         ("199002302015032002", "bukan tanggal yang ada", "date"), // 30 February
         ("199013152015032002", "bukan tanggal yang ada", "date"), // month 13 of birth
-        ("199003152015002002", "bulan TMT", "00"),               // appointment month 00
+        ("199003152015002002", "bulan TMT", "00"),                // appointment month 00
         ("199003152015033002", "jenis kelamin) harus 1 atau 2, bukan 3", "must be 1 or 2, not 3"),
         ("19900315201503200", "18 digit, bukan 17 digit", "17"),
         ("1990031520150320021", "18 digit, bukan 19 digit", "19"),
@@ -72,7 +72,18 @@ fn user_lifecycle_keeps_nik_out_of_file_and_logs() {
     let other = g.run(&["user", "add", "--nik", "1399014107900001", "--name", "Warga Lain"]);
     assert!(other.ok, "{}", other.stderr);
     assert!(other.stderr.contains("peringatan"), "{}", other.stderr);
-    let asn = g.run(&["user", "add", "--nip", "199207102022211003", "--name", "Budi", "--password", "kata-sandi-panjang", "--role", "admin"]);
+    let asn = g.run(&[
+        "user",
+        "add",
+        "--nip",
+        "199207102022211003",
+        "--name",
+        "Budi",
+        "--password",
+        "kata-sandi-panjang",
+        "--role",
+        "admin",
+    ]);
     assert!(asn.ok, "{}", asn.stderr);
 
     let list = g.run(&["user", "list", "--json"]);
@@ -90,7 +101,11 @@ fn user_lifecycle_keeps_nik_out_of_file_and_logs() {
     let rekey = g.run(&["user", "rekey", "--nip", "199207102022211003", "--new-nip", "199207102023071003"]);
     assert!(rekey.ok, "{}", rekey.stderr);
     let show = g.run(&["user", "show", "--nip", "199207102023071003"]);
-    assert!(show.stdout.contains("199207102022211003") && show.stdout.contains("PPPK"), "history kept: {}", show.stdout);
+    assert!(
+        show.stdout.contains("199207102022211003") && show.stdout.contains("PPPK"),
+        "history kept: {}",
+        show.stdout
+    );
 
     let disable = g.run(&["user", "disable", "--nik", nik]);
     assert!(disable.ok && disable.stdout.contains("dinonaktifkan"), "{}", disable.stdout);
@@ -99,8 +114,14 @@ fn user_lifecycle_keeps_nik_out_of_file_and_logs() {
     let missing = g.run(&["user", "disable", "--nip", "198001012005011001"]);
     assert!(!missing.ok && missing.stderr.contains("tidak ditemukan"), "{}", missing.stderr);
 
-    let everything = [add, other, list, dup, show, disable, setpw].iter().map(|r| format!("{}{}", r.stdout, r.stderr)).collect::<String>();
-    assert!(everything.contains("TRACE") || everything.contains("DEBUG") || everything.contains("sqlx"), "logs were captured at trace level");
+    let everything = [add, other, list, dup, show, disable, setpw]
+        .iter()
+        .map(|r| format!("{}{}", r.stdout, r.stderr))
+        .collect::<String>();
+    assert!(
+        everything.contains("TRACE") || everything.contains("DEBUG") || everything.contains("sqlx"),
+        "logs were captured at trace level"
+    );
     assert!(!everything.contains(nik), "clear NIK in output or logs");
     let raw = g.raw_database();
     assert!(!raw.windows(nik.len()).any(|w| w == nik.as_bytes()), "clear NIK in the database file");
@@ -153,8 +174,11 @@ fn migrate_reports_progress_and_wrong_master_key_is_refused() {
 /// The same commands on PostgreSQL (`DATABASE_URL`), where a master key must be given.
 #[tokio::test]
 async fn user_commands_on_postgres() {
-    let Some(g) = Gerbang::postgres("it::cli::user_commands_on_postgres").await else { return };
-    let add = g.run(&["user", "add", "--nik", "1374024107900001", "--name", "Rina", "--password", "kata-sandi-panjang"]);
+    let Some(g) = Gerbang::postgres("it::cli::user_commands_on_postgres").await else {
+        return;
+    };
+    let add =
+        g.run(&["user", "add", "--nik", "1374024107900001", "--name", "Rina", "--password", "kata-sandi-panjang"]);
     assert!(add.ok, "{}", add.stderr);
     let list = g.run(&["user", "list", "--json"]);
     assert!(list.stdout.contains("1374********0001"), "{}", list.stdout);

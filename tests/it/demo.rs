@@ -11,7 +11,7 @@ async fn demo_accounts_sign_in_and_apps_answer_through_the_gateway() {
     assert_eq!(demo.str("issuer"), idp);
     let accounts = demo.info["accounts"].as_array().expect("accounts").clone();
     assert!(accounts.len() >= 5);
-    assert!(accounts.iter().any(|a| a["roles"].as_array().is_some_and(|r| r.iter().any(|x| x == "admin"))));
+    assert!(accounts.iter().any(|a| { a["roles"].as_array().is_some_and(|r| r.iter().any(|x| x == "admin")) }));
 
     for a in &accounts {
         let identifier = a["nip"].as_str().or(a["nik"].as_str()).expect("nip or nik");

@@ -52,9 +52,8 @@ impl MasterKey {
     }
 
     pub fn from_base64(text: &str, where_: &str) -> Result<MasterKey, KeyError> {
-        let decoded = Zeroizing::new(
-            STANDARD.decode(text.trim()).map_err(|_| KeyError::Malformed { where_: where_.into() })?,
-        );
+        let decoded =
+            Zeroizing::new(STANDARD.decode(text.trim()).map_err(|_| KeyError::Malformed { where_: where_.into() })?);
         let bytes: [u8; 32] =
             decoded.as_slice().try_into().map_err(|_| KeyError::Malformed { where_: where_.into() })?;
         Ok(MasterKey { bytes: Zeroizing::new(bytes) })
@@ -97,9 +96,8 @@ impl MasterKey {
 }
 
 fn read_file(path: &Path) -> Result<MasterKey, KeyError> {
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path).map_err(|source| KeyError::File { path: path.into(), source })?,
-    );
+    let text =
+        Zeroizing::new(std::fs::read_to_string(path).map_err(|source| KeyError::File { path: path.into(), source })?);
     MasterKey::from_base64(&text, &path.display().to_string())
 }
 
@@ -144,10 +142,8 @@ mod tests {
 
     #[test]
     fn postgres_requires_a_key() {
-        let config = Config {
-            database_url: secrecy::SecretString::from("postgres://localhost/x"),
-            ..Default::default()
-        };
+        let config =
+            Config { database_url: secrecy::SecretString::from("postgres://localhost/x"), ..Default::default() };
         assert!(matches!(MasterKey::load(&config), Err(KeyError::Missing)));
     }
 

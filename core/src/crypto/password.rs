@@ -10,7 +10,9 @@ use crate::config::PasswordConfig;
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verification {
     /// Correct; `needs_rehash` when the stored hash used other parameters or another algorithm.
-    Match { needs_rehash: bool },
+    Match {
+        needs_rehash: bool,
+    },
     Mismatch,
 }
 

@@ -76,9 +76,7 @@ pub enum NikError {
     WrongLength { len: usize },
     #[error("Digit ke-1 dan 2 NIK (kode provinsi) bukan kode provinsi yang dikenal: {code}.")]
     UnknownProvince { code: String },
-    #[error(
-        "Digit ke-7 dan 8 NIK (tanggal lahir) harus 01–31, atau 41–71 untuk perempuan, bukan {day:02}."
-    )]
+    #[error("Digit ke-7 dan 8 NIK (tanggal lahir) harus 01–31, atau 41–71 untuk perempuan, bukan {day:02}.")]
     InvalidBirthDay { day: u8 },
     #[error("Digit ke-9 dan 10 NIK (bulan lahir) harus 01–12, bukan {month:02}.")]
     InvalidBirthMonth { month: u8 },
@@ -86,9 +84,7 @@ pub enum NikError {
         "Digit ke-7 sampai 12 NIK (tanggal lahir, HHBBTT) bukan tanggal yang ada di kalender, misalnya 30 Februari atau 29 Februari di tahun bukan kabisat."
     )]
     InvalidBirthDate,
-    #[error(
-        "Digit ke-13 sampai 16 NIK (nomor urut) tidak boleh 0000; nomor urut dimulai dari 0001."
-    )]
+    #[error("Digit ke-13 sampai 16 NIK (nomor urut) tidak boleh 0000; nomor urut dimulai dari 0001.")]
     ZeroSerial,
 }
 
@@ -115,10 +111,8 @@ impl Nik {
         }
 
         let province_code = number(&digits[0..2]) as u8;
-        let province_name =
-            region::province_name(province_code).ok_or_else(|| NikError::UnknownProvince {
-                code: digits[0..2].to_owned(),
-            })?;
+        let province_name = region::province_name(province_code)
+            .ok_or_else(|| NikError::UnknownProvince { code: digits[0..2].to_owned() })?;
 
         let raw_day = number(&digits[6..8]) as u8;
         let (day, sex) = match raw_day {
@@ -127,17 +121,13 @@ impl Nik {
             _ => return Err(NikError::InvalidBirthDay { day: raw_day }),
         };
         let month_number = number(&digits[8..10]) as u8;
-        let month = Month::try_from(month_number).map_err(|_| NikError::InvalidBirthMonth {
-            month: month_number,
-        })?;
+        let month = Month::try_from(month_number).map_err(|_| NikError::InvalidBirthMonth { month: month_number })?;
         let yy = number(&digits[10..12]) as i32;
         // Compare as (year, month, day) so the century is chosen before knowing whether the date
         // exists; 29 February is then judged in that century only.
-        let in_2000s =
-            (2000 + yy, month_number, day) <= (today.year(), u8::from(today.month()), today.day());
+        let in_2000s = (2000 + yy, month_number, day) <= (today.year(), u8::from(today.month()), today.day());
         let year = if in_2000s { 2000 + yy } else { 1900 + yy };
-        let birth_date =
-            Date::from_calendar_date(year, month, day).map_err(|_| NikError::InvalidBirthDate)?;
+        let birth_date = Date::from_calendar_date(year, month, day).map_err(|_| NikError::InvalidBirthDate)?;
 
         let serial = number(&digits[12..16]) as u16;
         if serial == 0 {
@@ -179,13 +169,9 @@ impl Nik {
         let regency = self.info.regency_code;
         let district = self.info.district_code;
         if region::regency_name(regency).is_none() {
-            vec![NikWarning::UnknownRegency {
-                code: format!("{regency:04}"),
-            }]
+            vec![NikWarning::UnknownRegency { code: format!("{regency:04}") }]
         } else if !region::district_exists(district) {
-            vec![NikWarning::UnknownDistrict {
-                code: format!("{district:06}"),
-            }]
+            vec![NikWarning::UnknownDistrict { code: format!("{district:06}") }]
         } else {
             Vec::new()
         }
@@ -340,17 +326,10 @@ mod tests {
 
     #[test]
     fn separators_are_normalised() {
-        for input in [
-            "1374 0115 0390 0001",
-            "13.74.01.150390.0001",
-            "137401-150390-0001",
-            " 13 74 01 - 15.03.90 - 0001 ",
-        ] {
-            assert_eq!(
-                parse(input).unwrap().expose(),
-                "1374011503900001",
-                "{input:?}"
-            );
+        for input in
+            ["1374 0115 0390 0001", "13.74.01.150390.0001", "137401-150390-0001", " 13 74 01 - 15.03.90 - 0001 "]
+        {
+            assert_eq!(parse(input).unwrap().expose(), "1374011503900001", "{input:?}");
         }
     }
 
@@ -363,10 +342,7 @@ mod tests {
             ("".into(), Err(Empty)),
             (" - . ".into(), Err(Empty)),
             ("137401150390000I".into(), Err(InvalidCharacter { ch: 'I' })),
-            (
-                "137401/150390/0001".into(),
-                Err(InvalidCharacter { ch: '/' }),
-            ),
+            ("137401/150390/0001".into(), Err(InvalidCharacter { ch: '/' })),
             ("137401150390001".into(), Err(WrongLength { len: 15 })),
             ("13740115039000011".into(), Err(WrongLength { len: 17 })),
             // Province (digits 1–2).
@@ -381,35 +357,14 @@ mod tests {
             (nik("137401", "310390", "0001"), Ok(())),
             (nik("137401", "410390", "0001"), Ok(())),
             (nik("137401", "710390", "0001"), Ok(())),
-            (
-                nik("137401", "000390", "0001"),
-                Err(InvalidBirthDay { day: 0 }),
-            ),
-            (
-                nik("137401", "320390", "0001"),
-                Err(InvalidBirthDay { day: 32 }),
-            ),
-            (
-                nik("137401", "400390", "0001"),
-                Err(InvalidBirthDay { day: 40 }),
-            ),
-            (
-                nik("137401", "720390", "0001"),
-                Err(InvalidBirthDay { day: 72 }),
-            ),
-            (
-                nik("137401", "990390", "0001"),
-                Err(InvalidBirthDay { day: 99 }),
-            ),
+            (nik("137401", "000390", "0001"), Err(InvalidBirthDay { day: 0 })),
+            (nik("137401", "320390", "0001"), Err(InvalidBirthDay { day: 32 })),
+            (nik("137401", "400390", "0001"), Err(InvalidBirthDay { day: 40 })),
+            (nik("137401", "720390", "0001"), Err(InvalidBirthDay { day: 72 })),
+            (nik("137401", "990390", "0001"), Err(InvalidBirthDay { day: 99 })),
             // Month (digits 9–10).
-            (
-                nik("137401", "150090", "0001"),
-                Err(InvalidBirthMonth { month: 0 }),
-            ),
-            (
-                nik("137401", "151390", "0001"),
-                Err(InvalidBirthMonth { month: 13 }),
-            ),
+            (nik("137401", "150090", "0001"), Err(InvalidBirthMonth { month: 0 })),
+            (nik("137401", "151390", "0001"), Err(InvalidBirthMonth { month: 13 })),
             (nik("137401", "151290", "0001"), Ok(())),
             // Calendar.
             (nik("137401", "300290", "0001"), Err(InvalidBirthDate)), // 30 February
@@ -425,10 +380,7 @@ mod tests {
             (nik("137401", "150390", "9999"), Ok(())),
             // Several faults: the first in digit order wins.
             (nik("100101", "320090", "0000"), Err(code("10"))),
-            (
-                nik("137401", "320090", "0000"),
-                Err(InvalidBirthDay { day: 32 }),
-            ),
+            (nik("137401", "320090", "0000"), Err(InvalidBirthDay { day: 32 })),
             (nik("137401", "300290", "0000"), Err(InvalidBirthDate)),
         ];
         for (input, expected) in &cases {
@@ -475,22 +427,12 @@ mod tests {
     #[test]
     fn unknown_regions_are_warnings_not_errors() {
         let n = parse(&nik("139901", "150390", "0001")).unwrap();
-        assert_eq!(
-            n.warnings(),
-            vec![NikWarning::UnknownRegency {
-                code: "1399".into()
-            }]
-        );
+        assert_eq!(n.warnings(), vec![NikWarning::UnknownRegency { code: "1399".into() }]);
         assert_eq!(n.info().regency_name(), None);
         assert_eq!(n.info().province_name, "Sumatera Barat");
 
         let n = parse(&nik("137499", "150390", "0001")).unwrap();
-        assert_eq!(
-            n.warnings(),
-            vec![NikWarning::UnknownDistrict {
-                code: "137499".into()
-            }]
-        );
+        assert_eq!(n.warnings(), vec![NikWarning::UnknownDistrict { code: "137499".into() }]);
         assert_eq!(n.info().regency_name(), Some("Kota Padang Panjang"));
         assert_eq!(n.info().district_name(), None);
 
@@ -539,10 +481,7 @@ mod tests {
     #[test]
     fn parse_uses_the_clock() {
         assert!(Nik::parse("1374011503900001").is_ok());
-        assert_eq!(
-            Nik::parse("1374013202900001").unwrap_err(),
-            NikError::InvalidBirthDay { day: 32 }
-        );
+        assert_eq!(Nik::parse("1374013202900001").unwrap_err(), NikError::InvalidBirthDay { day: 32 });
     }
 
     #[test]
@@ -557,31 +496,14 @@ mod tests {
             NikError::InvalidBirthDate,
             NikError::ZeroSerial,
         ];
-        let warnings = [
-            NikWarning::UnknownRegency {
-                code: "1399".into(),
-            },
-            NikWarning::UnknownDistrict {
-                code: "137499".into(),
-            },
-        ];
-        let messages: Vec<&dyn Localized> = errors
-            .iter()
-            .map(|e| e as &dyn Localized)
-            .chain(warnings.iter().map(|w| w as &dyn Localized))
-            .collect();
+        let warnings =
+            [NikWarning::UnknownRegency { code: "1399".into() }, NikWarning::UnknownDistrict { code: "137499".into() }];
+        let messages: Vec<&dyn Localized> =
+            errors.iter().map(|e| e as &dyn Localized).chain(warnings.iter().map(|w| w as &dyn Localized)).collect();
         for lang in [Lang::Id, Lang::En] {
             let texts: Vec<String> = messages.iter().map(|m| m.message(lang)).collect();
-            assert!(
-                texts
-                    .iter()
-                    .all(|t| !t.trim().is_empty() && t.contains("NIK"))
-            );
-            assert_eq!(
-                texts.iter().collect::<HashSet<_>>().len(),
-                texts.len(),
-                "{lang:?}"
-            );
+            assert!(texts.iter().all(|t| !t.trim().is_empty() && t.contains("NIK")));
+            assert_eq!(texts.iter().collect::<HashSet<_>>().len(), texts.len(), "{lang:?}");
         }
         for m in &messages {
             assert_ne!(m.message(Lang::Id), m.message(Lang::En));

@@ -78,9 +78,7 @@ pub enum NipError {
     InvalidCharacter { ch: char },
     #[error("NIP harus 18 digit, bukan {len} digit.")]
     WrongLength { len: usize },
-    #[error(
-        "Digit ke-1 sampai 8 NIP (tanggal lahir, TTTTBBHH) bukan tanggal yang ada di kalender."
-    )]
+    #[error("Digit ke-1 sampai 8 NIP (tanggal lahir, TTTTBBHH) bukan tanggal yang ada di kalender.")]
     InvalidBirthDate,
     #[error("Digit ke-1 sampai 4 NIP (tahun lahir) harus antara 1940 dan tahun ini, bukan {year}.")]
     BirthYearOutOfRange { year: i32 },
@@ -88,9 +86,7 @@ pub enum NipError {
         "Digit ke-13 dan 14 NIP (bulan TMT) harus 01–12 untuk PNS atau kode di atas 12 untuk PPPK, bukan {month:02}."
     )]
     InvalidAppointmentMonth { month: u8 },
-    #[error(
-        "Digit ke-9 sampai 12 NIP (tahun pengangkatan) lebih awal dari tahun lahir (digit ke-1 sampai 4)."
-    )]
+    #[error("Digit ke-9 sampai 12 NIP (tahun pengangkatan) lebih awal dari tahun lahir (digit ke-1 sampai 4).")]
     AppointmentBeforeBirth,
     #[error("Digit ke-15 NIP (jenis kelamin) harus 1 atau 2, bukan {}.", .digit.escape_debug())]
     InvalidSex { digit: char },
@@ -144,10 +140,7 @@ impl Nip {
         // Compare at month precision: the TMT carries no day (it always starts on the 1st). A PPPK
         // number carries only the year, so give it the benefit of the doubt both ways: assume
         // December for the age check and January for the future check.
-        let adult = (
-            info.birth_date.year() + MIN_AGE_AT_APPOINTMENT,
-            u8::from(info.birth_date.month()),
-        );
+        let adult = (info.birth_date.year() + MIN_AGE_AT_APPOINTMENT, u8::from(info.birth_date.month()));
         let latest = (info.appointment_year, info.appointment_month.unwrap_or(12));
         let earliest = (info.appointment_year, info.appointment_month.unwrap_or(1));
         if latest < adult {
@@ -165,8 +158,8 @@ impl Nip {
 fn decode(d: &str) -> Result<NipInfo, NipError> {
     let year = number(&d[0..4]) as i32;
     let month = Month::try_from(number(&d[4..6]) as u8).map_err(|_| NipError::InvalidBirthDate)?;
-    let birth_date = Date::from_calendar_date(year, month, number(&d[6..8]) as u8)
-        .map_err(|_| NipError::InvalidBirthDate)?;
+    let birth_date =
+        Date::from_calendar_date(year, month, number(&d[6..8]) as u8).map_err(|_| NipError::InvalidBirthDate)?;
 
     let appointment_year = number(&d[8..12]) as i32;
     let code = number(&d[12..14]) as u8;
@@ -183,24 +176,14 @@ fn decode(d: &str) -> Result<NipInfo, NipError> {
         b'1' => Sex::Male,
         b'2' => Sex::Female,
         other => {
-            return Err(NipError::InvalidSex {
-                digit: char::from(other),
-            });
+            return Err(NipError::InvalidSex { digit: char::from(other) });
         }
     };
     let sequence = number(&d[15..18]) as u16;
     if sequence == 0 {
         return Err(NipError::ZeroSequence);
     }
-    Ok(NipInfo {
-        birth_date,
-        appointment_year,
-        appointment_month,
-        pppk_code,
-        sex,
-        sequence,
-        jenis,
-    })
+    Ok(NipInfo { birth_date, appointment_year, appointment_month, pppk_code, sex, sequence, jenis })
 }
 
 impl fmt::Display for Nip {
@@ -252,8 +235,7 @@ impl Localized for NipError {
                     format!("The NIP must have 18 digits, not {len}.")
                 }
                 NipError::InvalidBirthDate => {
-                    "Digits 1–8 of the NIP (date of birth, YYYYMMDD) are not a real calendar date."
-                        .into()
+                    "Digits 1–8 of the NIP (date of birth, YYYYMMDD) are not a real calendar date.".into()
                 }
                 NipError::BirthYearOutOfRange { year } => format!(
                     "Digits 1–4 of the NIP (year of birth) must be between 1940 and the current year, not {year}."
@@ -265,13 +247,11 @@ impl Localized for NipError {
                     "Digits 9–12 of the NIP (year of appointment) are earlier than the year of birth (digits 1–4)."
                         .into()
                 }
-                NipError::InvalidSex { digit } => format!(
-                    "Digit 15 of the NIP (sex) must be 1 or 2, not {}.",
-                    digit.escape_debug()
-                ),
+                NipError::InvalidSex { digit } => {
+                    format!("Digit 15 of the NIP (sex) must be 1 or 2, not {}.", digit.escape_debug())
+                }
                 NipError::ZeroSequence => {
-                    "Digits 16–18 of the NIP (sequence number) must not be 000; numbering starts at 001."
-                        .into()
+                    "Digits 16–18 of the NIP (sequence number) must not be 000; numbering starts at 001.".into()
                 }
             },
         }
@@ -353,17 +333,10 @@ mod tests {
 
     #[test]
     fn separators_are_normalised() {
-        for input in [
-            "19900315 201503 1 001",
-            "19900315.201503.1.001",
-            "19900315-201503-1-001",
-            " 19900315 - 201503 . 1 001 ",
-        ] {
-            assert_eq!(
-                parse(input).unwrap().as_str(),
-                "199003152015031001",
-                "{input:?}"
-            );
+        for input in
+            ["19900315 201503 1 001", "19900315.201503.1.001", "19900315-201503-1-001", " 19900315 - 201503 . 1 001 "]
+        {
+            assert_eq!(parse(input).unwrap().as_str(), "199003152015031001", "{input:?}");
         }
     }
 
@@ -380,89 +353,38 @@ mod tests {
             ("19900315201503100", Err(WrongLength { len: 17 })),
             ("1990031520150310011", Err(WrongLength { len: 19 })),
             // Birth date (digits 1–8).
-            (
-                &nip("19900230", "201503", "1", "001"),
-                Err(InvalidBirthDate),
-            ), // 30 February
-            (
-                &nip("19900431", "201503", "1", "001"),
-                Err(InvalidBirthDate),
-            ), // 31 April
-            (
-                &nip("19901301", "201503", "1", "001"),
-                Err(InvalidBirthDate),
-            ), // month 13
-            (
-                &nip("19900001", "201503", "1", "001"),
-                Err(InvalidBirthDate),
-            ), // month 00
-            (
-                &nip("19900100", "201503", "1", "001"),
-                Err(InvalidBirthDate),
-            ), // day 00
-            (&nip("19920229", "201503", "1", "001"), Ok(())), // leap year
-            (
-                &nip("19910229", "201503", "1", "001"),
-                Err(InvalidBirthDate),
-            ), // not leap
-            (&nip("20000229", "201503", "1", "001"), Ok(())), // 2000 is leap
+            (&nip("19900230", "201503", "1", "001"), Err(InvalidBirthDate)), // 30 February
+            (&nip("19900431", "201503", "1", "001"), Err(InvalidBirthDate)), // 31 April
+            (&nip("19901301", "201503", "1", "001"), Err(InvalidBirthDate)), // month 13
+            (&nip("19900001", "201503", "1", "001"), Err(InvalidBirthDate)), // month 00
+            (&nip("19900100", "201503", "1", "001"), Err(InvalidBirthDate)), // day 00
+            (&nip("19920229", "201503", "1", "001"), Ok(())),                // leap year
+            (&nip("19910229", "201503", "1", "001"), Err(InvalidBirthDate)), // not leap
+            (&nip("20000229", "201503", "1", "001"), Ok(())),                // 2000 is leap
             // Birth year 1940..=today's year.
-            (
-                &nip("19391231", "196001", "1", "001"),
-                Err(BirthYearOutOfRange { year: 1939 }),
-            ),
+            (&nip("19391231", "196001", "1", "001"), Err(BirthYearOutOfRange { year: 1939 })),
             (&nip("19400101", "196001", "1", "001"), Ok(())),
             (&nip("20250101", "202501", "1", "001"), Ok(())),
-            (
-                &nip("20260101", "202601", "1", "001"),
-                Err(BirthYearOutOfRange { year: 2026 }),
-            ),
-            (
-                &nip("00000000", "000000", "0", "000"),
-                Err(BirthYearOutOfRange { year: 0 }),
-            ),
+            (&nip("20260101", "202601", "1", "001"), Err(BirthYearOutOfRange { year: 2026 })),
+            (&nip("00000000", "000000", "0", "000"), Err(BirthYearOutOfRange { year: 0 })),
             // Appointment (digits 9–14).
-            (
-                &nip("19900315", "201500", "1", "001"),
-                Err(InvalidAppointmentMonth { month: 0 }),
-            ),
+            (&nip("19900315", "201500", "1", "001"), Err(InvalidAppointmentMonth { month: 0 })),
             (&nip("19900315", "201501", "1", "001"), Ok(())),
             (&nip("19900315", "201512", "1", "001"), Ok(())),
-            (
-                &nip("19900315", "198903", "1", "001"),
-                Err(AppointmentBeforeBirth),
-            ),
-            (
-                &nip("19900315", "198921", "1", "001"),
-                Err(AppointmentBeforeBirth),
-            ), // PPPK too
-            (&nip("19900315", "199001", "1", "001"), Ok(())), // same year: only a warning
+            (&nip("19900315", "198903", "1", "001"), Err(AppointmentBeforeBirth)),
+            (&nip("19900315", "198921", "1", "001"), Err(AppointmentBeforeBirth)), // PPPK too
+            (&nip("19900315", "199001", "1", "001"), Ok(())),                      // same year: only a warning
             // Sex (digit 15).
             (&nip("19900315", "201503", "2", "001"), Ok(())),
-            (
-                &nip("19900315", "201503", "3", "001"),
-                Err(InvalidSex { digit: '3' }),
-            ),
-            (
-                &nip("19900315", "201503", "0", "001"),
-                Err(InvalidSex { digit: '0' }),
-            ),
+            (&nip("19900315", "201503", "3", "001"), Err(InvalidSex { digit: '3' })),
+            (&nip("19900315", "201503", "0", "001"), Err(InvalidSex { digit: '0' })),
             // Sequence (digits 16–18).
             (&nip("19900315", "201503", "1", "000"), Err(ZeroSequence)),
             (&nip("19900315", "201503", "1", "999"), Ok(())),
             // Several faults: the first in digit order wins.
-            (
-                &nip("19900230", "201500", "3", "000"),
-                Err(InvalidBirthDate),
-            ),
-            (
-                &nip("19900315", "201500", "3", "000"),
-                Err(InvalidAppointmentMonth { month: 0 }),
-            ),
-            (
-                &nip("19900315", "201503", "3", "000"),
-                Err(InvalidSex { digit: '3' }),
-            ),
+            (&nip("19900230", "201500", "3", "000"), Err(InvalidBirthDate)),
+            (&nip("19900315", "201500", "3", "000"), Err(InvalidAppointmentMonth { month: 0 })),
+            (&nip("19900315", "201503", "3", "000"), Err(InvalidSex { digit: '3' })),
         ];
         for (input, expected) in cases {
             assert_eq!(&parse(input).map(|_| ()), expected, "{input:?}");
@@ -481,20 +403,13 @@ mod tests {
         assert_eq!(info.sequence, 7);
         // Part-time PPPK (2025) and any other two-digit code above 12 are accepted.
         for code in ["24", "13", "99"] {
-            let info = parse(&nip("19900315", &format!("2025{code}"), "1", "001"))
-                .unwrap()
-                .info();
+            let info = parse(&nip("19900315", &format!("2025{code}"), "1", "001")).unwrap().info();
             assert_eq!(info.jenis, JenisPegawai::Pppk, "{code}");
             assert_eq!(info.pppk_code, Some(code.parse().unwrap()));
         }
         // 12 is still a month.
-        let info = parse(&nip("19900315", "201512", "1", "001"))
-            .unwrap()
-            .info();
-        assert_eq!(
-            (info.jenis, info.appointment_month),
-            (JenisPegawai::Pns, Some(12))
-        );
+        let info = parse(&nip("19900315", "201512", "1", "001")).unwrap().info();
+        assert_eq!((info.jenis, info.appointment_month), (JenisPegawai::Pns, Some(12)));
     }
 
     #[test]
@@ -504,35 +419,17 @@ mod tests {
             (&nip("19900315", "201503", "1", "001"), &[]),
             // Appointed in the month of the 18th birthday: fine at month precision.
             (&nip("19900315", "200803", "1", "001"), &[]),
-            (
-                &nip("19900315", "200802", "1", "001"),
-                &[AppointedBeforeAge18],
-            ),
-            (
-                &nip("19900315", "199001", "1", "001"),
-                &[AppointedBeforeAge18],
-            ),
+            (&nip("19900315", "200802", "1", "001"), &[AppointedBeforeAge18]),
+            (&nip("19900315", "199001", "1", "001"), &[AppointedBeforeAge18]),
             // PPPK carries a year only: warn only if even December is too early.
             (&nip("19900315", "200821", "1", "001"), &[]),
-            (
-                &nip("19900315", "200721", "1", "001"),
-                &[AppointedBeforeAge18],
-            ),
+            (&nip("19900315", "200721", "1", "001"), &[AppointedBeforeAge18]),
             // Future, relative to TODAY = 2025-06-15.
             (&nip("19900315", "202506", "1", "001"), &[]),
-            (
-                &nip("19900315", "202507", "1", "001"),
-                &[AppointmentInFuture],
-            ),
+            (&nip("19900315", "202507", "1", "001"), &[AppointmentInFuture]),
             (&nip("19900315", "202521", "1", "001"), &[]),
-            (
-                &nip("19900315", "202621", "1", "001"),
-                &[AppointmentInFuture],
-            ),
-            (
-                &nip("20100101", "202601", "2", "001"),
-                &[AppointedBeforeAge18, AppointmentInFuture],
-            ),
+            (&nip("19900315", "202621", "1", "001"), &[AppointmentInFuture]),
+            (&nip("20100101", "202601", "2", "001"), &[AppointedBeforeAge18, AppointmentInFuture]),
         ];
         for (input, expected) in cases {
             let n = parse(input).unwrap();
@@ -550,10 +447,7 @@ mod tests {
     #[test]
     fn parse_uses_the_clock() {
         assert!(Nip::parse("199003152015031001").is_ok());
-        assert_eq!(
-            Nip::parse("193903152015031001"),
-            Err(NipError::BirthYearOutOfRange { year: 1939 })
-        );
+        assert_eq!(Nip::parse("193903152015031001"), Err(NipError::BirthYearOutOfRange { year: 1939 }));
     }
 
     #[test]
@@ -566,23 +460,14 @@ mod tests {
         assert_eq!("Pns".parse::<JenisPegawai>(), Ok(JenisPegawai::Pns));
         assert_eq!("honorer".parse::<JenisPegawai>(), Err(UnknownJenisPegawai));
         assert_eq!("".parse::<JenisPegawai>(), Err(UnknownJenisPegawai));
-        assert_ne!(
-            UnknownJenisPegawai.message(Lang::Id),
-            UnknownJenisPegawai.message(Lang::En)
-        );
+        assert_ne!(UnknownJenisPegawai.message(Lang::Id), UnknownJenisPegawai.message(Lang::En));
     }
 
     #[test]
     fn sex_message_matches_the_house_example() {
         let e = NipError::InvalidSex { digit: '3' };
-        assert_eq!(
-            e.message(Lang::Id),
-            "Digit ke-15 NIP (jenis kelamin) harus 1 atau 2, bukan 3."
-        );
-        assert_eq!(
-            e.message(Lang::En),
-            "Digit 15 of the NIP (sex) must be 1 or 2, not 3."
-        );
+        assert_eq!(e.message(Lang::Id), "Digit ke-15 NIP (jenis kelamin) harus 1 atau 2, bukan 3.");
+        assert_eq!(e.message(Lang::En), "Digit 15 of the NIP (sex) must be 1 or 2, not 3.");
         assert_eq!(e.to_string(), e.message(Lang::Id));
     }
 
@@ -599,27 +484,13 @@ mod tests {
             NipError::InvalidSex { digit: '3' },
             NipError::ZeroSequence,
         ];
-        let warnings = [
-            NipWarning::AppointedBeforeAge18,
-            NipWarning::AppointmentInFuture,
-        ];
-        let messages: Vec<&dyn Localized> = errors
-            .iter()
-            .map(|e| e as &dyn Localized)
-            .chain(warnings.iter().map(|w| w as &dyn Localized))
-            .collect();
+        let warnings = [NipWarning::AppointedBeforeAge18, NipWarning::AppointmentInFuture];
+        let messages: Vec<&dyn Localized> =
+            errors.iter().map(|e| e as &dyn Localized).chain(warnings.iter().map(|w| w as &dyn Localized)).collect();
         for lang in [Lang::Id, Lang::En] {
             let texts: Vec<String> = messages.iter().map(|m| m.message(lang)).collect();
-            assert!(
-                texts
-                    .iter()
-                    .all(|t| !t.trim().is_empty() && t.contains("NIP"))
-            );
-            assert_eq!(
-                texts.iter().collect::<HashSet<_>>().len(),
-                texts.len(),
-                "{lang:?}"
-            );
+            assert!(texts.iter().all(|t| !t.trim().is_empty() && t.contains("NIP")));
+            assert_eq!(texts.iter().collect::<HashSet<_>>().len(), texts.len(), "{lang:?}");
         }
         for m in &messages {
             assert_ne!(m.message(Lang::Id), m.message(Lang::En));
@@ -629,10 +500,6 @@ mod tests {
         assert!(errors[2].message(Lang::Id).contains("17"));
         assert!(errors[4].message(Lang::En).contains("1939"));
         assert!(errors[5].message(Lang::Id).contains("bukan 00"));
-        assert!(
-            NipError::InvalidCharacter { ch: '\t' }
-                .message(Lang::Id)
-                .contains("'\\t'")
-        );
+        assert!(NipError::InvalidCharacter { ch: '\t' }.message(Lang::Id).contains("'\\t'"));
     }
 }

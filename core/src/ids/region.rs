@@ -29,10 +29,7 @@ pub(super) fn district_name(code: u32) -> Option<&'static str> {
 }
 
 fn lookup<K: Ord + Copy>(table: &'static [(K, &'static str)], code: K) -> Option<&'static str> {
-    table
-        .binary_search_by_key(&code, |&(k, _)| k)
-        .ok()
-        .map(|i| table[i].1)
+    table.binary_search_by_key(&code, |&(k, _)| k).ok().map(|i| table[i].1)
 }
 
 #[cfg(test)]

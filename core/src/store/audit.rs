@@ -44,7 +44,9 @@ impl<T: Db> AuditStore for T {
     }
 
     async fn audit_for_target(&mut self, target: &str, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
-        Ok(on_conn!(self, c => sqlx::query_as(sql::SELECT_FOR_TARGET).bind(target).bind(limit).fetch_all(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_as(sql::SELECT_FOR_TARGET).bind(target).bind(limit).fetch_all(&mut *c).await)?,
+        )
     }
 }
 

@@ -22,7 +22,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 
-pub use account::{Account, AccountKind, AccountStatus, AccountStore, AccountSummary, NipRecord, NewAccount};
+pub use account::{Account, AccountKind, AccountStatus, AccountStore, AccountSummary, NewAccount, NipRecord};
 pub use audit::{AuditRow, AuditStore};
 pub use error::StoreError;
 pub use meta::MetaStore;

@@ -36,7 +36,10 @@ async fn account_round_trip(store: Store) {
     new_account(&store, "a1", AccountKind::Asn).await;
     let mut db = store.conn().await.unwrap();
     let a = db.account("a1").await.unwrap().unwrap();
-    assert_eq!((a.kind, a.status, a.display_name.as_str(), a.created_at), (AccountKind::Asn, AccountStatus::Active, "Nama", 1000));
+    assert_eq!(
+        (a.kind, a.status, a.display_name.as_str(), a.created_at),
+        (AccountKind::Asn, AccountStatus::Active, "Nama", 1000)
+    );
     assert!(db.account("missing").await.unwrap().is_none());
     drop(db);
     let mut tx = store.begin().await.unwrap();
@@ -168,7 +171,9 @@ async fn audit_chain_detects_tampering(store: Store) {
     // A rolled-back change leaves no audit record either.
     {
         let mut tx = store.begin().await.unwrap();
-        audit::append(&mut tx, &AuditEvent { actor: "cli", action: "x", target: "t", detail: json!({}) }, 1).await.unwrap();
+        audit::append(&mut tx, &AuditEvent { actor: "cli", action: "x", target: "t", detail: json!({}) }, 1)
+            .await
+            .unwrap();
     }
     let mut db = store.conn().await.unwrap();
     assert_eq!(audit::verify_chain(&mut db).await.unwrap(), 5);
@@ -192,10 +197,20 @@ async fn tamper(store: &Store, row: &gerbang_core::store::AuditRow) {
     let mut tx = store.begin().await.unwrap();
     match &mut tx {
         gerbang_core::store::Tx::Sqlite(t) => {
-            sqlx::query("UPDATE audit_log SET detail = $1 WHERE seq = $2").bind(&row.detail).bind(row.seq).execute(&mut **t).await.unwrap();
+            sqlx::query("UPDATE audit_log SET detail = $1 WHERE seq = $2")
+                .bind(&row.detail)
+                .bind(row.seq)
+                .execute(&mut **t)
+                .await
+                .unwrap();
         }
         gerbang_core::store::Tx::Postgres(t) => {
-            sqlx::query("UPDATE audit_log SET detail = $1 WHERE seq = $2").bind(&row.detail).bind(row.seq).execute(&mut **t).await.unwrap();
+            sqlx::query("UPDATE audit_log SET detail = $1 WHERE seq = $2")
+                .bind(&row.detail)
+                .bind(row.seq)
+                .execute(&mut **t)
+                .await
+                .unwrap();
         }
     }
     tx.commit().await.unwrap();

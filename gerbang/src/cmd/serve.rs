@@ -42,7 +42,9 @@ pub async fn idp_router(config: &Config) -> Result<Router, CliError> {
             path = %path.display(),
             "generated a new master key; back it up apart from the database (without it the NIKs cannot be read)"
         ),
-        KeySource::File(path) => tracing::info!(path = %path.display(), "master key loaded from file"),
+        KeySource::File(path) => {
+            tracing::info!(path = %path.display(), "master key loaded from file")
+        }
         KeySource::Config => tracing::info!("master key loaded from configuration"),
     }
     tracing::info!(database = %config.database_display(), "{}", crate::cmd::migrate::progress(&install.migrations));

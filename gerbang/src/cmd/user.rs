@@ -65,10 +65,10 @@ async fn dispatch(accounts: &AccountService, command: UserCommand, lang: Lang) -
             if !json {
                 let total = accounts.count().await?;
                 eprintln!("{} {} / {total}", say(lang, "ditampilkan", "shown"), items.len());
-                if items.len() as i64 == limit {
-                    if let Some(last) = items.last() {
-                        eprintln!("{} --after {}", say(lang, "halaman berikutnya:", "next page:"), last.id);
-                    }
+                if items.len() as i64 == limit
+                    && let Some(last) = items.last()
+                {
+                    eprintln!("{} --after {}", say(lang, "halaman berikutnya:", "next page:"), last.id);
                 }
             }
         }
@@ -83,7 +83,8 @@ async fn dispatch(accounts: &AccountService, command: UserCommand, lang: Lang) -
                 println!("NIK:     {nik}");
             }
             for r in &view.nip_history {
-                let state = if r.valid_to.is_none() { say(lang, "berlaku", "current") } else { say(lang, "lama", "former") };
+                let state =
+                    if r.valid_to.is_none() { say(lang, "berlaku", "current") } else { say(lang, "lama", "former") };
                 println!("NIP:     {} ({}, {state})", r.nip, r.jenis_pegawai);
             }
             if !view.roles.is_empty() {
@@ -93,26 +94,54 @@ async fn dispatch(accounts: &AccountService, command: UserCommand, lang: Lang) -
         UserCommand::Disable { account } => {
             let id = resolve(accounts, &account).await?;
             let changed = accounts.set_status(&id, AccountStatus::Disabled, CLI).await?;
-            println!("{}", if changed { say(lang, "Akun dinonaktifkan.", "Account disabled.") } else { say(lang, "Akun sudah nonaktif.", "Account was already disabled.") });
+            println!(
+                "{}",
+                if changed {
+                    say(lang, "Akun dinonaktifkan.", "Account disabled.")
+                } else {
+                    say(lang, "Akun sudah nonaktif.", "Account was already disabled.")
+                }
+            );
         }
         UserCommand::Enable { account } => {
             let id = resolve(accounts, &account).await?;
             let changed = accounts.set_status(&id, AccountStatus::Active, CLI).await?;
-            println!("{}", if changed { say(lang, "Akun diaktifkan.", "Account enabled.") } else { say(lang, "Akun sudah aktif.", "Account was already active.") });
+            println!(
+                "{}",
+                if changed {
+                    say(lang, "Akun diaktifkan.", "Account enabled.")
+                } else {
+                    say(lang, "Akun sudah aktif.", "Account was already active.")
+                }
+            );
         }
         UserCommand::SetPassword { account, password } => {
             let id = resolve(accounts, &account).await?;
             let Some(password) = read_password(&password)? else {
-                return Err(CliError::Message(say(lang, "berikan --password atau --password-stdin", "give --password or --password-stdin").into()));
+                return Err(CliError::Message(
+                    say(lang, "berikan --password atau --password-stdin", "give --password or --password-stdin").into(),
+                ));
             };
             accounts.set_password(&id, &password, CLI).await?;
-            println!("{}", say(lang, "Kata sandi diganti; semua sesi akun ini diakhiri.", "Password changed; all sessions of this account ended."));
+            println!(
+                "{}",
+                say(
+                    lang,
+                    "Kata sandi diganti; semua sesi akun ini diakhiri.",
+                    "Password changed; all sessions of this account ended."
+                )
+            );
         }
         UserCommand::Rekey { account, new_nip } => {
             let id = resolve(accounts, &account).await?;
             let nip = Nip::parse(&new_nip).map_err(AccountError::InvalidNip)?;
             accounts.rekey_nip(&id, &nip, CLI).await?;
-            println!("{} {} ({})", say(lang, "NIP akun sekarang", "The account's NIP is now"), nip.as_str(), nip.info().jenis.as_str());
+            println!(
+                "{} {} ({})",
+                say(lang, "NIP akun sekarang", "The account's NIP is now"),
+                nip.as_str(),
+                nip.info().jenis.as_str()
+            );
         }
     }
     Ok(())

@@ -53,8 +53,12 @@ pub async fn seed(config: &Config) -> Result<Vec<SeededAccount>, CliError> {
     let mut out = Vec::new();
     for spec in SPECS {
         let (identity, kind, identifier) = match (spec.nip, spec.nik) {
-            (Some(nip), _) => (Identity::Nip(Nip::parse(nip).map_err(|e| CliError::Message(format!("demo NIP: {e}")))?), "asn", nip),
-            (_, Some(nik)) => (Identity::Nik(Nik::parse(nik).map_err(|e| CliError::Message(format!("demo NIK: {e}")))?), "warga", nik),
+            (Some(nip), _) => {
+                (Identity::Nip(Nip::parse(nip).map_err(|e| CliError::Message(format!("demo NIP: {e}")))?), "asn", nip)
+            }
+            (_, Some(nik)) => {
+                (Identity::Nik(Nik::parse(nik).map_err(|e| CliError::Message(format!("demo NIK: {e}")))?), "warga", nik)
+            }
             _ => unreachable!("every demo account has a NIP or a NIK"),
         };
         let password = random::token(9);
@@ -66,7 +70,10 @@ pub async fn seed(config: &Config) -> Result<Vec<SeededAccount>, CliError> {
             None => {
                 let roles = spec.roles.iter().map(|r| r.to_string()).collect();
                 accounts
-                    .create(NewIdentity { identity, name: spec.name.into(), password: Some(password.clone()), roles }, DEMO)
+                    .create(
+                        NewIdentity { identity, name: spec.name.into(), password: Some(password.clone()), roles },
+                        DEMO,
+                    )
                     .await?;
             }
         }

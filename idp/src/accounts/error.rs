@@ -53,7 +53,9 @@ impl Localized for AccountError {
             AccountError::NotFound => "Account not found.".into(),
             AccountError::NotAsn => "This is not an ASN account.".into(),
             AccountError::EmptyName => "The name must not be empty.".into(),
-            AccountError::PasswordTooShort { min } => format!("The password must have at least {min} characters."),
+            AccountError::PasswordTooShort { min } => {
+                format!("The password must have at least {min} characters.")
+            }
             AccountError::UnknownRole(r) => format!("Unknown role: {r}"),
             AccountError::Store(e) => format!("Storage error: {e}"),
             AccountError::Seal(e) => format!("Encrypted data cannot be opened: {e}"),

@@ -225,8 +225,12 @@ impl AccountService {
             AccountStatus::Disabled => "account.disable",
             AccountStatus::Active => "account.enable",
         };
-        audit::append(&mut tx, &AuditEvent { actor: actor.0, action, target: id, detail: json!({ "sessions_ended": ended }) }, now)
-            .await?;
+        audit::append(
+            &mut tx,
+            &AuditEvent { actor: actor.0, action, target: id, detail: json!({ "sessions_ended": ended }) },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -287,5 +291,7 @@ impl AccountService {
 
 /// Maps a unique-constraint conflict to the service's own error; other errors pass through.
 fn conflict_as(e: AccountError) -> impl FnOnce(StoreError) -> AccountError {
-    move |err| if err.is_conflict() { e } else { AccountError::Store(err) }
+    move |err| {
+        if err.is_conflict() { e } else { AccountError::Store(err) }
+    }
 }

@@ -93,18 +93,16 @@ impl IntoResponse for PageError {
 /// Middleware: renders any `PageError` left in a response as the themed error page.
 pub async fn render_page_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let lang = UiLang::detect(request.uri(), request.headers()).lang;
-    let request_id = request
-        .headers()
-        .get(gerbang_core::http::REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_string();
+    let request_id =
+        request.headers().get(gerbang_core::http::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
     let mut response = next.run(request).await;
     let Some(error) = response.extensions_mut().remove::<PageError>() else {
         return response;
     };
     match &error {
-        PageError::Server(cause) => tracing::error!(request_id = %request_id, cause = %cause, "server error"),
+        PageError::Server(cause) => {
+            tracing::error!(request_id = %request_id, cause = %cause, "server error")
+        }
         PageError::Unavailable => tracing::warn!(request_id = %request_id, "database unavailable"),
         _ => {}
     }

@@ -16,15 +16,13 @@ pub struct UiLang {
 
 impl UiLang {
     pub fn detect(uri: &Uri, headers: &HeaderMap) -> UiLang {
-        let from_query = uri.query().and_then(|q| {
-            q.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::from_tag)
-        });
+        let from_query =
+            uri.query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::from_tag));
         if let Some(lang) = from_query {
             return UiLang { lang, chosen_now: true };
         }
         // The language cookie is not a secret; it is read under both names.
-        let cookie =
-            cookies::get(headers, cookies::LANG, false).or_else(|| cookies::get(headers, cookies::LANG, true));
+        let cookie = cookies::get(headers, cookies::LANG, false).or_else(|| cookies::get(headers, cookies::LANG, true));
         UiLang { lang: cookie.as_deref().and_then(Lang::from_tag).unwrap_or_default(), chosen_now: false }
     }
 }

@@ -68,7 +68,15 @@ pub async fn submit(
         Ok(identity) => identity,
         Err(e) => {
             let msg = e.message(ui.lang);
-            return render_form(&state, ui, &headers, StatusCode::BAD_REQUEST, &form.return_to, &form.identifier, Some(msg));
+            return render_form(
+                &state,
+                ui,
+                &headers,
+                StatusCode::BAD_REQUEST,
+                &form.return_to,
+                &form.identifier,
+                Some(msg),
+            );
         }
     };
     let account = match password::verify(&state.accounts, &identity, &form.password).await {
@@ -77,15 +85,28 @@ pub async fn submit(
         Err(e) => {
             tracing::info!(identity = %identity.display(), result = "refused", "password sign-in");
             let msg = e.message(ui.lang);
-            return render_form(&state, ui, &headers, StatusCode::UNAUTHORIZED, &form.return_to, &form.identifier, Some(msg));
+            return render_form(
+                &state,
+                ui,
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                &form.return_to,
+                &form.identifier,
+                Some(msg),
+            );
         }
     };
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let new = state.sessions.create(&account, "pwd", user_agent, &peer.ip().to_string()).await?;
     tracing::info!(account = %account.id, result = "ok", "password sign-in");
     let mut response = Redirect::to(safe_return_to(&form.return_to)).into_response();
-    let cookie =
-        cookies::set(cookies::SESSION, &new.cookie_value, state.secure_cookies, SameSite::Lax, Some(state.sessions.ttl_secs()));
+    let cookie = cookies::set(
+        cookies::SESSION,
+        &new.cookie_value,
+        state.secure_cookies,
+        SameSite::Lax,
+        Some(state.sessions.ttl_secs()),
+    );
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
 }

@@ -26,7 +26,13 @@ impl SessionService {
         self.ttl_secs
     }
 
-    pub async fn create(&self, account: &Account, amr: &str, user_agent: &str, source_ip: &str) -> Result<NewSession, StoreError> {
+    pub async fn create(
+        &self,
+        account: &Account,
+        amr: &str,
+        user_agent: &str,
+        source_ip: &str,
+    ) -> Result<NewSession, StoreError> {
         let cookie_value = random::token(32);
         let now = now_unix();
         let session = Session {

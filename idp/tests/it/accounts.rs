@@ -26,7 +26,9 @@ fn warga(nik: &str, name: &str) -> NewIdentity {
 /// The second step of a create (the NIP/NIK row) fails after the account row was written:
 /// nothing of the failed create remains, and the audit log has no record of it.
 async fn failed_create_leaves_nothing_half_written(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     srv.with_asn(NIP_PNS, "Siti", "kata-sandi-panjang").await;
     srv.accounts.create(warga(NIK_PP, "Rina"), Actor("test")).await.unwrap();
     let before = srv.accounts.count().await.unwrap();
@@ -49,7 +51,9 @@ async fn failed_create_leaves_nothing_half_written(backend: Backend) {
 
 /// The NIK is stored sealed (never in clear, in the file or in logs) and found by its index.
 async fn nik_is_sealed_and_found_by_blind_index(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     let nik = "3273015508950003";
     let id = srv.accounts.create(warga(nik, "Warga Bandung"), Actor("test")).await.unwrap();
     let found = srv.accounts.find(&Identity::Nik(Nik::parse("3273 0155 0895 0003").unwrap())).await.unwrap().unwrap();
@@ -81,7 +85,9 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 async fn rekey_keeps_the_account_and_its_history(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     let id = srv.with_asn(NIP_PPPK, "Budi", "kata-sandi-panjang").await;
     let other = srv.with_asn(NIP_PNS, "Siti", "kata-sandi-panjang").await;
     let new_nip = Nip::parse("199207102023071003").unwrap();
@@ -97,11 +103,20 @@ async fn rekey_keeps_the_account_and_its_history(backend: Backend) {
 
     // The old NIP cannot be handed to somebody else, nor can a NIP in use.
     let old = Nip::parse(NIP_PPPK).unwrap();
-    assert!(matches!(srv.accounts.rekey_nip(&other, &old, Actor("test")).await, Err(AccountError::NipBelongsToAnother)));
-    assert!(matches!(srv.accounts.rekey_nip(&other, &new_nip, Actor("test")).await, Err(AccountError::NipBelongsToAnother)));
+    assert!(matches!(
+        srv.accounts.rekey_nip(&other, &old, Actor("test")).await,
+        Err(AccountError::NipBelongsToAnother)
+    ));
+    assert!(matches!(
+        srv.accounts.rekey_nip(&other, &new_nip, Actor("test")).await,
+        Err(AccountError::NipBelongsToAnother)
+    ));
     // A citizen has no NIP to re-key.
     let w = srv.accounts.create(warga(NIK_PP, "Rina"), Actor("test")).await.unwrap();
-    assert!(matches!(srv.accounts.rekey_nip(&w, &Nip::parse("198001012005011001").unwrap(), Actor("test")).await, Err(AccountError::NotAsn)));
+    assert!(matches!(
+        srv.accounts.rekey_nip(&w, &Nip::parse("198001012005011001").unwrap(), Actor("test")).await,
+        Err(AccountError::NotAsn)
+    ));
     // Signing in with the new NIP works with the same password.
     let client = srv.client();
     let r = srv.login(&client, "199207102023071003", "kata-sandi-panjang").await;
@@ -109,7 +124,9 @@ async fn rekey_keeps_the_account_and_its_history(backend: Backend) {
 }
 
 async fn disable_ends_sessions_and_is_audited(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     let id = srv.with_asn(NIP_PNS, "Siti", "kata-sandi-panjang").await;
     let client = srv.client();
     assert_eq!(srv.login(&client, NIP_PNS, "kata-sandi-panjang").await.status(), 303);
@@ -129,10 +146,14 @@ async fn disable_ends_sessions_and_is_audited(backend: Backend) {
 }
 
 async fn unknown_role_and_short_password_are_refused_before_writing(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     let mut new = warga(NIK_PP, "Rina");
     new.roles = vec!["superuser".into()];
-    assert!(matches!(srv.accounts.create(new, Actor("test")).await, Err(AccountError::UnknownRole(r)) if r == "superuser"));
+    assert!(
+        matches!(srv.accounts.create(new, Actor("test")).await, Err(AccountError::UnknownRole(r)) if r == "superuser")
+    );
     let mut new = warga(NIK_PP, "Rina");
     new.password = Some("pendek".into());
     assert!(matches!(srv.accounts.create(new, Actor("test")).await, Err(AccountError::PasswordTooShort { min: 10 })));

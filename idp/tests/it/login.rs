@@ -18,13 +18,20 @@ const NIP: &str = "199003152015032002";
 const PW: &str = "kata-sandi-panjang";
 
 async fn asn_signs_in_with_formatted_nip_and_sees_account(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     srv.with_asn(NIP, "Siti Rahmawati", PW).await;
     let client = srv.client();
     let r = srv.login(&client, "19900315 201503 2 002", PW).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/akun");
-    let cookie = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("gerbang_sid="));
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("gerbang_sid="));
     let cookie = cookie.expect("session cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
 
@@ -40,7 +47,9 @@ async fn asn_signs_in_with_formatted_nip_and_sees_account(backend: Backend) {
 }
 
 async fn citizen_page_shows_masked_nik_only(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     let nik = "1374024107900001";
     srv.with_warga(nik, "Rina Marlina", PW).await;
     let client = srv.client();
@@ -53,7 +62,9 @@ async fn citizen_page_shows_masked_nik_only(backend: Backend) {
 
 /// No account enumeration: an unknown NIP and a wrong password look the same.
 async fn unknown_account_and_wrong_password_get_the_same_answer(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     srv.with_asn(NIP, "Siti", PW).await;
     let wrong = srv.login(&srv.client(), NIP, "bukan-kata-sandinya").await;
     let unknown = srv.login(&srv.client(), "198001012005011001", PW).await;
@@ -68,7 +79,9 @@ async fn unknown_account_and_wrong_password_get_the_same_answer(backend: Backend
 }
 
 async fn malformed_identifier_gets_specific_message(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     let cases = [
         ("12345", "18 digit"),
         // 30 February in the NIP's birth date.
@@ -86,7 +99,9 @@ async fn malformed_identifier_gets_specific_message(backend: Backend) {
 }
 
 async fn form_without_csrf_is_refused_with_a_page(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     srv.with_asn(NIP, "Siti", PW).await;
     let client = srv.client();
     let r = client
@@ -99,7 +114,13 @@ async fn form_without_csrf_is_refused_with_a_page(backend: Backend) {
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     assert!(r.text().await.unwrap().contains("Formulir kedaluwarsa"));
     // A body that is not a form at all gets a readable 400 page, not plain text.
-    let r = client.post(format!("{}/masuk", srv.url)).header("content-type", "application/json").body("{").send().await.unwrap();
+    let r = client
+        .post(format!("{}/masuk", srv.url))
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("<html"));
     // Unknown pages and methods get themed pages too.
@@ -111,7 +132,9 @@ async fn form_without_csrf_is_refused_with_a_page(backend: Backend) {
 }
 
 async fn logout_ends_the_session(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     srv.with_asn(NIP, "Siti", PW).await;
     let client = srv.client();
     assert_eq!(srv.login(&client, NIP, PW).await.status(), 303);
@@ -124,7 +147,9 @@ async fn logout_ends_the_session(backend: Backend) {
 }
 
 async fn outdated_password_hash_is_upgraded_on_login(backend: Backend) {
-    let Some(srv) = TestServer::start(backend).await else { return };
+    let Some(srv) = TestServer::start(backend).await else {
+        return;
+    };
     let id = srv.with_asn(NIP, "Siti", PW).await;
     let old = srv.hasher_with(8 * 1024).hash(PW);
     let mut tx = srv.store.begin().await.unwrap();

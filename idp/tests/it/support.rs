@@ -95,7 +95,12 @@ impl TestServer {
         let token = csrf_token(&page.text().await.expect("body"));
         client
             .post(format!("{}/masuk", self.url))
-            .form(&[("csrf", token.as_str()), ("identifier", identifier), ("password", password), ("return_to", "/akun")])
+            .form(&[
+                ("csrf", token.as_str()),
+                ("identifier", identifier),
+                ("password", password),
+                ("return_to", "/akun"),
+            ])
             .send()
             .await
             .expect("post /masuk")

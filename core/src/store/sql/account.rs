@@ -27,8 +27,7 @@ pub const SELECT_ROLES: &str = "SELECT role FROM account_roles WHERE account_id 
 pub const INSERT_NIP: &str =
     "INSERT INTO nip_records (account_id, nip, jenis_pegawai, valid_from) VALUES ($1, $2, $3, $4)";
 
-pub const END_CURRENT_NIP: &str =
-    "UPDATE nip_records SET valid_to = $2 WHERE account_id = $1 AND valid_to IS NULL";
+pub const END_CURRENT_NIP: &str = "UPDATE nip_records SET valid_to = $2 WHERE account_id = $1 AND valid_to IS NULL";
 
 pub const SELECT_CURRENT_NIP_OWNER: &str = "SELECT account_id FROM nip_records WHERE nip = $1 AND valid_to IS NULL";
 
