@@ -294,6 +294,20 @@ mod tests {
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 
+    /// The sample file documents every key with its default: it must parse and match the code.
+    #[test]
+    fn sample_file_matches_defaults() {
+        let sample: Config = Figment::from(Toml::string(include_str!("../../gerbang.toml.example")))
+            .extract()
+            .expect("gerbang.toml.example parses");
+        let shown = |c: &Config| toml::to_string(c).unwrap();
+        assert_eq!(shown(&sample), shown(&Config::default()));
+        let keys = |c: &Config| toml::Table::try_from(c).unwrap().keys().cloned().collect::<Vec<_>>();
+        for key in keys(&Config::default()) {
+            assert!(include_str!("../../gerbang.toml.example").contains(&key), "{key} undocumented");
+        }
+    }
+
     #[test]
     fn unknown_key_in_file_is_named() {
         let dir = tempfile::tempdir().unwrap();
