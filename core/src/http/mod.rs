@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request};
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -37,6 +38,16 @@ pub fn with_common_layers(router: Router) -> Router {
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        // A safety net: a bug that panics in a handler answers 500 instead of dropping the
+        // connection, and is logged. Handlers return typed errors; this should never fire.
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send + 'static>| {
+            tracing::error!("handler panicked");
+            let mut response = axum::response::Response::new(axum::body::Body::from(
+                "Terjadi kesalahan di server. / Something went wrong on the server.",
+            ));
+            *response.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+            response
+        }))
 }
 
 /// Serves until `shutdown` completes, then drains in-flight requests.

@@ -23,8 +23,12 @@ pub enum AccountError {
     NotAsn,
     #[error("Nama tidak boleh kosong.")]
     EmptyName,
+    #[error("Nama terlalu panjang (maksimal {max} karakter) atau berisi karakter kendali.")]
+    BadName { max: usize },
     #[error("Kata sandi minimal {min} karakter.")]
     PasswordTooShort { min: usize },
+    #[error("Kata sandi maksimal {max} karakter.")]
+    PasswordTooLong { max: usize },
     #[error("Peran tidak dikenal: {0}")]
     UnknownRole(String),
     #[error(transparent)]
@@ -53,9 +57,11 @@ impl Localized for AccountError {
             AccountError::NotFound => "Account not found.".into(),
             AccountError::NotAsn => "This is not an ASN account.".into(),
             AccountError::EmptyName => "The name must not be empty.".into(),
-            AccountError::PasswordTooShort { min } => {
-                format!("The password must have at least {min} characters.")
+            AccountError::BadName { max } => {
+                format!("The name is too long (at most {max} characters) or contains control characters.")
             }
+            AccountError::PasswordTooShort { min } => format!("The password must have at least {min} characters."),
+            AccountError::PasswordTooLong { max } => format!("The password must have at most {max} characters."),
             AccountError::UnknownRole(r) => format!("Unknown role: {r}"),
             AccountError::Store(e) => format!("Storage error: {e}"),
             AccountError::Seal(e) => format!("Encrypted data cannot be opened: {e}"),

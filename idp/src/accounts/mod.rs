@@ -11,13 +11,21 @@ use gerbang_core::store::{
     Account, AccountKind, AccountStatus, AccountStore, AccountSummary, NewAccount, NipRecord, SessionStore, Store,
     StoreError, now_unix,
 };
+use std::sync::Arc;
+
 use serde_json::json;
+use tokio::sync::Semaphore;
 
 pub use error::AccountError;
 pub use identity::{Identity, IdentityError};
 
 /// Roles an account can hold. Later issues give each its pages.
 pub const ROLES: &[&str] = &["admin", "developer", "verifikator", "wali_data"];
+
+/// Longest display name accepted, in characters.
+pub const MAX_NAME_LEN: usize = 200;
+/// Longest password accepted: long enough for any passphrase, short enough to bound hashing work.
+pub const MAX_PASSWORD_LEN: usize = 1024;
 
 /// Who asks for a change, recorded in the audit log (`cli`, `demo`, or an account id).
 #[derive(Debug, Clone, Copy)]
@@ -59,11 +67,29 @@ pub struct AccountService {
     keys: Keys,
     hasher: PasswordHasher,
     min_password_len: usize,
+    hashing: HashingSlots,
+}
+
+/// Bounds how many argon2 computations (19 MiB each by default) run at once, so a flood of
+/// sign-ins queues instead of exhausting memory; two per core keeps every core busy.
+#[derive(Clone)]
+struct HashingSlots(Arc<Semaphore>);
+
+impl HashingSlots {
+    fn new() -> HashingSlots {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        HashingSlots(Arc::new(Semaphore::new(cores * 2)))
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+        let _permit = self.0.acquire().await.map_err(|e| e.to_string())?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())
+    }
 }
 
 impl AccountService {
     pub fn new(store: Store, keys: Keys, hasher: PasswordHasher, min_password_len: usize) -> Self {
-        AccountService { store, keys, hasher, min_password_len }
+        AccountService { store, keys, hasher, min_password_len, hashing: HashingSlots::new() }
     }
 
     pub fn hasher(&self) -> &PasswordHasher {
@@ -79,6 +105,9 @@ impl AccountService {
         let name = new.name.trim();
         if name.is_empty() {
             return Err(AccountError::EmptyName);
+        }
+        if name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control) {
+            return Err(AccountError::BadName { max: MAX_NAME_LEN });
         }
         if let Some(role) = new.roles.iter().find(|r| !ROLES.contains(&r.as_str())) {
             return Err(AccountError::UnknownRole(role.clone()));
@@ -263,12 +292,28 @@ impl AccountService {
     }
 
     async fn hash_password(&self, password: &str) -> Result<String, AccountError> {
-        if password.chars().count() < self.min_password_len {
+        let len = password.chars().count();
+        if len < self.min_password_len {
             return Err(AccountError::PasswordTooShort { min: self.min_password_len });
+        }
+        if len > MAX_PASSWORD_LEN {
+            return Err(AccountError::PasswordTooLong { max: MAX_PASSWORD_LEN });
         }
         let hasher = self.hasher.clone();
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || hasher.hash(&password))
+        self.hashing
+            .run(move || hasher.hash(&password))
+            .await
+            .map_err(|e| AccountError::Store(StoreError::Database(format!("hashing task failed: {e}"))))
+    }
+
+    /// Runs an argon2 computation within the bound on concurrent hashing.
+    pub async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AccountError> {
+        self.hashing
+            .run(work)
             .await
             .map_err(|e| AccountError::Store(StoreError::Database(format!("hashing task failed: {e}"))))
     }

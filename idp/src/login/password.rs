@@ -38,12 +38,12 @@ pub async fn verify(accounts: &AccountService, identity: &Identity, password: &s
     };
     let hasher = accounts.hasher().clone();
     let pw = password.to_owned();
-    let verdict = tokio::task::spawn_blocking(move || match phc {
-        Some(phc) => hasher.verify(&pw, &phc),
-        None => hasher.verify_dummy(&pw),
-    })
-    .await
-    .map_err(|_| LoginError::InvalidCredentials)?;
+    let verdict = accounts
+        .hashing(move || match phc {
+            Some(phc) => hasher.verify(&pw, &phc),
+            None => hasher.verify_dummy(&pw),
+        })
+        .await?;
     let (Some(account), Verification::Match { needs_rehash }) = (found, verdict) else {
         return Err(LoginError::InvalidCredentials);
     };

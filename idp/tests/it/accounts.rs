@@ -12,7 +12,7 @@ crate::on_both_backends!(
     nik_is_sealed_and_found_by_blind_index,
     rekey_keeps_the_account_and_its_history,
     disable_ends_sessions_and_is_audited,
-    unknown_role_and_short_password_are_refused_before_writing,
+    bad_role_name_or_password_are_refused_before_writing,
 );
 
 const NIP_PNS: &str = "199003152015032002";
@@ -145,7 +145,7 @@ async fn disable_ends_sessions_and_is_audited(backend: Backend) {
     assert_eq!(actions, ["account.disable", "account.create"]);
 }
 
-async fn unknown_role_and_short_password_are_refused_before_writing(backend: Backend) {
+async fn bad_role_name_or_password_are_refused_before_writing(backend: Backend) {
     let Some(srv) = TestServer::start(backend).await else {
         return;
     };
@@ -157,5 +157,12 @@ async fn unknown_role_and_short_password_are_refused_before_writing(backend: Bac
     let mut new = warga(NIK_PP, "Rina");
     new.password = Some("pendek".into());
     assert!(matches!(srv.accounts.create(new, Actor("test")).await, Err(AccountError::PasswordTooShort { min: 10 })));
+    let mut new = warga(NIK_PP, "Rina");
+    new.password = Some("x".repeat(1025));
+    assert!(matches!(srv.accounts.create(new, Actor("test")).await, Err(AccountError::PasswordTooLong { max: 1024 })));
+    for bad in ["   ".to_string(), "a".repeat(201), "Rina\u{0}Marlina".to_string(), "Rina\nMarlina".to_string()] {
+        let result = srv.accounts.create(warga(NIK_PP, &bad), Actor("test")).await;
+        assert!(matches!(result, Err(AccountError::EmptyName | AccountError::BadName { max: 200 })), "{bad:?}: {result:?}");
+    }
     assert_eq!(srv.accounts.count().await.unwrap(), 0);
 }
