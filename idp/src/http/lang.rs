@@ -1,4 +1,5 @@
-//! The language of a page: `?lang=` (remembered in a cookie), then that cookie, else Indonesian.
+//! The language of a page: `?lang=` or `?ui_locales=` (remembered in a cookie), then that cookie,
+//! then the browser's `Accept-Language`, else Indonesian.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -16,14 +17,21 @@ pub struct UiLang {
 
 impl UiLang {
     pub fn detect(uri: &Uri, headers: &HeaderMap) -> UiLang {
-        let from_query =
-            uri.query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::from_tag));
+        // `ui_locales` (OIDC Core §3.1.2.1) is space-separated, `+` or `%20` in a query.
+        let from_query = uri.query().and_then(|q| {
+            q.split('&').find_map(|kv| {
+                let value = kv.strip_prefix("lang=").or_else(|| kv.strip_prefix("ui_locales="))?;
+                Lang::negotiate(&value.replace("%20", " ").replace('+', " "))
+            })
+        });
         if let Some(lang) = from_query {
             return UiLang { lang, chosen_now: true };
         }
         // The language cookie is not a secret; it is read under both names.
         let cookie = cookies::get(headers, cookies::LANG, false).or_else(|| cookies::get(headers, cookies::LANG, true));
-        UiLang { lang: cookie.as_deref().and_then(Lang::from_tag).unwrap_or_default(), chosen_now: false }
+        let browser =
+            headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::negotiate);
+        UiLang { lang: cookie.as_deref().and_then(Lang::from_tag).or(browser).unwrap_or_default(), chosen_now: false }
     }
 }
 
@@ -32,5 +40,28 @@ impl<S: Send + Sync> FromRequestParts<S> for UiLang {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(UiLang::detect(&parts.uri, &parts.headers))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect(uri: &str, headers: &[(&str, &str)]) -> Lang {
+        let mut map = HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        }
+        UiLang::detect(&uri.parse().unwrap(), &map).lang
+    }
+
+    #[test]
+    fn explicit_then_cookie_then_browser_then_indonesian() {
+        assert_eq!(detect("/masuk", &[]), Lang::Id);
+        assert_eq!(detect("/masuk", &[("accept-language", "fr-FR, de")]), Lang::Id);
+        assert_eq!(detect("/masuk", &[("accept-language", "en-US,en;q=0.9")]), Lang::En);
+        assert_eq!(detect("/masuk", &[("accept-language", "en-US"), ("cookie", "gerbang_lang=id")]), Lang::Id);
+        assert_eq!(detect("/masuk?ui_locales=fr+en", &[("cookie", "gerbang_lang=id")]), Lang::En);
+        assert_eq!(detect("/masuk?lang=id", &[("accept-language", "en")]), Lang::Id);
     }
 }

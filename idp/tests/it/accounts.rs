@@ -162,7 +162,10 @@ async fn bad_role_name_or_password_are_refused_before_writing(backend: Backend) 
     assert!(matches!(srv.accounts.create(new, Actor("test")).await, Err(AccountError::PasswordTooLong { max: 1024 })));
     for bad in ["   ".to_string(), "a".repeat(201), "Rina\u{0}Marlina".to_string(), "Rina\nMarlina".to_string()] {
         let result = srv.accounts.create(warga(NIK_PP, &bad), Actor("test")).await;
-        assert!(matches!(result, Err(AccountError::EmptyName | AccountError::BadName { max: 200 })), "{bad:?}: {result:?}");
+        assert!(
+            matches!(result, Err(AccountError::EmptyName | AccountError::BadName { max: 200 })),
+            "{bad:?}: {result:?}"
+        );
     }
     assert_eq!(srv.accounts.count().await.unwrap(), 0);
 }
