@@ -174,7 +174,9 @@ fn migrate_reports_progress_and_wrong_master_key_is_refused() {
 /// The same commands on PostgreSQL (`DATABASE_URL`), where a master key must be given.
 #[tokio::test]
 async fn user_commands_on_postgres() {
-    let Some(g) = Gerbang::postgres("it::cli::user_commands_on_postgres").await else {
+    let Some(g) =
+        Gerbang::postgres(concat!(env!("CARGO_PKG_NAME"), " ", module_path!(), "::user_commands_on_postgres")).await
+    else {
         return;
     };
     let add =

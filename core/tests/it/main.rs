@@ -21,7 +21,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    let test = concat!(module_path!(), "::", stringify!($name));
+                    let test = concat!(env!("CARGO_PKG_NAME"), " ", module_path!(), "::", stringify!($name));
                     let Some((store, _db)) = gerbang_core::testing::TestDb::postgres(test).await else { return };
                     super::$name(store).await;
                 }

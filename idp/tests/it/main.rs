@@ -21,7 +21,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::support::Backend::Postgres(concat!(module_path!(), "::", stringify!($name)))).await;
+                    super::$name($crate::support::Backend::Postgres(concat!(env!("CARGO_PKG_NAME"), " ", module_path!(), "::", stringify!($name)))).await;
                 }
             )*
         }
