@@ -40,11 +40,38 @@ pub struct Config {
     pub master_key_file: Option<PathBuf>,
     /// Demo mode: allows `localhost` redirect URIs and gateway hosts, seeds demo data.
     pub demo: bool,
+    /// Directory with the policy TOML files (levels; routes and networks with the gateway).
+    pub policies_dir: PathBuf,
     pub idp: IdpConfig,
     pub proxy: ProxyConfig,
     pub password: PasswordConfig,
     pub session: SessionConfig,
+    pub oidc: OidcConfig,
     pub log: LogConfig,
+}
+
+/// Lifetimes of what the OpenID Connect provider issues, in seconds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OidcConfig {
+    pub code_ttl_secs: i64,
+    pub access_token_ttl_secs: i64,
+    pub id_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    /// How long a started authorization may wait for sign-in and consent.
+    pub authorization_ttl_secs: i64,
+}
+
+impl Default for OidcConfig {
+    fn default() -> Self {
+        OidcConfig {
+            code_ttl_secs: 60,
+            access_token_ttl_secs: 600,
+            id_token_ttl_secs: 600,
+            refresh_token_ttl_secs: 30 * 86400,
+            authorization_ttl_secs: 900,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -62,8 +89,6 @@ pub struct IdpConfig {
 pub struct ProxyConfig {
     pub listen: SocketAddr,
     pub public_url: String,
-    /// Directory with the policy TOML files (levels, routes, networks).
-    pub policies_dir: PathBuf,
 }
 
 /// Argon2id parameters; defaults are OWASP's (19 MiB, 2 passes, 1 lane).
@@ -107,10 +132,12 @@ impl Default for Config {
             master_key: SecretString::from(""),
             master_key_file: None,
             demo: false,
+            policies_dir: PathBuf::from("policies"),
             idp: IdpConfig::default(),
             proxy: ProxyConfig::default(),
             password: PasswordConfig::default(),
             session: SessionConfig::default(),
+            oidc: OidcConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -128,11 +155,7 @@ impl Default for IdpConfig {
 
 impl Default for ProxyConfig {
     fn default() -> Self {
-        ProxyConfig {
-            listen: ([127, 0, 0, 1], 8090).into(),
-            public_url: "http://localhost:8090".into(),
-            policies_dir: PathBuf::from("policies"),
-        }
+        ProxyConfig { listen: ([127, 0, 0, 1], 8090).into(), public_url: "http://localhost:8090".into() }
     }
 }
 
@@ -201,6 +224,24 @@ impl Config {
         }
         if p.min_length < 8 {
             return Err(ConfigError::Invalid { key: "password.min_length", reason: "must be at least 8".into() });
+        }
+        let o = &self.oidc;
+        for (key, value, min) in [
+            ("oidc.code_ttl_secs", o.code_ttl_secs, 5),
+            ("oidc.access_token_ttl_secs", o.access_token_ttl_secs, 30),
+            ("oidc.id_token_ttl_secs", o.id_token_ttl_secs, 30),
+            ("oidc.refresh_token_ttl_secs", o.refresh_token_ttl_secs, 60),
+            ("oidc.authorization_ttl_secs", o.authorization_ttl_secs, 60),
+        ] {
+            if value < min {
+                return Err(ConfigError::Invalid { key, reason: format!("must be at least {min}") });
+            }
+        }
+        if o.code_ttl_secs > 600 {
+            return Err(ConfigError::Invalid {
+                key: "oidc.code_ttl_secs",
+                reason: "must be at most 600 (RFC 6749 §4.1.2)".into(),
+            });
         }
         if self.session.ttl_secs < 60 {
             return Err(ConfigError::Invalid { key: "session.ttl_secs", reason: "must be at least 60".into() });

@@ -36,6 +36,12 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage OIDC clients (relying parties and machine clients).
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Manage the IdP's token signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Run everything with demo accounts and demo applications, ready to sign in.
     Demo(DemoArgs),
     /// Check the configuration and print it (secrets hidden).
@@ -166,4 +172,83 @@ pub struct NewKey {
     /// NIK (16 digits) of a citizen.
     #[arg(long, value_name = "NIK")]
     pub nik: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a client; prints its id and, for a secret-based client, the secret (once).
+    Add(ClientAddArgs),
+    /// List clients.
+    List {
+        #[arg(long, default_value = "")]
+        after: String,
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=1000))]
+        limit: i64,
+    },
+    /// Show one client.
+    Show { id: String },
+    /// Disable a client: it can no longer sign people in or get tokens.
+    Disable { id: String },
+    /// Enable a disabled client.
+    Enable { id: String },
+    /// Replace a client's secret; the old one stops working at once.
+    RotateSecret { id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ClientAddArgs {
+    /// Name shown to people on the consent page.
+    #[arg(long)]
+    pub name: String,
+    /// Client id (default: random).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// A public client (browser or native app): no secret, PKCE required.
+    #[arg(long)]
+    pub public: bool,
+    /// client_secret_basic (default for confidential), client_secret_post, private_key_jwt, none (public).
+    #[arg(long, value_name = "METHOD")]
+    pub auth_method: Option<String>,
+    /// Redirect URI (repeatable); exact match, except any port on loopback IPs (RFC 8252).
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    pub redirect_uris: Vec<String>,
+    /// Where RP-initiated logout may return (repeatable).
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// authorization_code, refresh_token, client_credentials, token-exchange (repeatable).
+    #[arg(long = "grant", value_name = "GRANT")]
+    pub grants: Vec<String>,
+    /// Allowed scope (repeatable); default: openid profile nip roles offline_access.
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// A claim approved for this client beyond the defaults, e.g. nik (repeatable).
+    #[arg(long = "approve-claim", value_name = "CLAIM")]
+    pub approved_claims: Vec<String>,
+    /// ES256 (default) or RS256.
+    #[arg(long, default_value = "ES256")]
+    pub id_token_alg: String,
+    /// Sector of citizens' pairwise subjects (default: the client id).
+    #[arg(long)]
+    pub sector: Option<String>,
+    /// JWK set file with the client's public keys (private_key_jwt).
+    #[arg(long, value_name = "FILE")]
+    pub jwks_file: Option<std::path::PathBuf>,
+    /// Back-channel logout URI.
+    #[arg(long, value_name = "URI")]
+    pub backchannel_logout_uri: Option<String>,
+    /// Skip the consent page (first-party applications of the city).
+    #[arg(long)]
+    pub skip_consent: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new active signing key; the old one stays published until its tokens expire.
+    Rotate {
+        /// ES256 or RS256 (default: both).
+        #[arg(long)]
+        alg: Option<String>,
+    },
+    /// List the published signing keys.
+    List,
 }

@@ -44,6 +44,8 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), CliError> {
         Command::Migrate => cmd::migrate::run(&config).await,
         Command::Serve(args) => cmd::serve::run(config, args).await,
         Command::User(command) => cmd::user::run(&config, command, lang).await,
+        Command::Client(command) => cmd::client::run(&config, command).await,
+        Command::Keys(command) => cmd::keys::run(&config, command).await,
         Command::Demo(args) => demo::run(config, args).await,
     }
 }

@@ -1,9 +1,10 @@
-//! gerbang-idp: the identity provider — accounts, password sign-in, login sessions and pages.
-//! (The OpenID Connect endpoints arrive with issue 4; see docs/ARCHITECTURE.md.)
+//! gerbang-idp: the identity provider — accounts, password sign-in, login sessions, pages and
+//! the OpenID Connect provider.
 
 pub mod accounts;
 pub mod http;
 pub mod login;
+pub mod oidc;
 pub mod state;
 pub mod theme;
 

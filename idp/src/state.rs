@@ -1,19 +1,31 @@
 //! What every IdP handler can reach: the services, the theme and the cookie settings.
 
+use std::sync::Arc;
+
 use gerbang_core::config::Config;
 use gerbang_core::crypto::{Keys, PasswordHasher};
+use gerbang_core::policy::{Levels, PolicyError};
 use gerbang_core::store::Store;
 
 use crate::accounts::AccountService;
 use crate::login::session::SessionService;
+use crate::oidc::client::ClientService;
+use crate::oidc::keys::{KeyError, KeyRing};
+use crate::oidc::tokens::Issuer;
 use crate::theme::{Theme, ThemeError};
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub keys: Keys,
     pub accounts: AccountService,
     pub sessions: SessionService,
+    pub clients: ClientService,
+    pub issuer: Issuer,
+    pub levels: Arc<Levels>,
     pub theme: Theme,
+    /// Outgoing HTTP (back-channel logout).
+    pub http: reqwest::Client,
     /// Cookies get `Secure` and the `__Host-` prefix when the public URL is https.
     pub secure_cookies: bool,
 }
@@ -24,16 +36,33 @@ pub enum StateError {
     Theme(#[from] ThemeError),
     #[error("password parameters: {0}")]
     Password(String),
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("HTTP client: {0}")]
+    Http(String),
 }
 
 impl AppState {
-    pub fn new(config: &Config, store: Store, keys: Keys) -> Result<AppState, StateError> {
+    pub async fn new(config: &Config, store: Store, keys: Keys) -> Result<AppState, StateError> {
         let hasher = PasswordHasher::new(&config.password).map_err(|e| StateError::Password(e.to_string()))?;
+        let ring = KeyRing::open(store.clone(), keys.signing_key_sealer.clone()).await?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("gerbang/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| StateError::Http(e.to_string()))?;
         Ok(AppState {
-            accounts: AccountService::new(store.clone(), keys, hasher, config.password.min_length),
+            accounts: AccountService::new(store.clone(), keys.clone(), hasher, config.password.min_length),
             sessions: SessionService::new(store.clone(), config.session.ttl_secs),
+            clients: ClientService::new(store.clone()),
+            issuer: Issuer::new(&config.idp.public_url, ring, config.oidc.clone()),
+            levels: Arc::new(Levels::load(&config.policies_dir)?),
             theme: Theme::load(&config.idp.themes_dir)?,
             secure_cookies: config.idp.public_url.starts_with("https://"),
+            http,
+            keys,
             store,
         })
     }

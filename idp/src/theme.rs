@@ -15,10 +15,17 @@ const BUILTIN: &[(&str, &str)] = &[
     ("login.html", include_str!("../../themes/default/login.html")),
     ("account.html", include_str!("../../themes/default/account.html")),
     ("error.html", include_str!("../../themes/default/error.html")),
+    ("consent.html", include_str!("../../themes/default/consent.html")),
+    ("logout.html", include_str!("../../themes/default/logout.html")),
+    ("logged_out.html", include_str!("../../themes/default/logged_out.html")),
     ("i18n/id.toml", include_str!("../../themes/default/i18n/id.toml")),
     ("i18n/en.toml", include_str!("../../themes/default/i18n/en.toml")),
     ("assets/gerbang.css", include_str!("../../themes/default/assets/gerbang.css")),
 ];
+
+/// The page templates a theme provides.
+const TEMPLATES: [&str; 7] =
+    ["base.html", "login.html", "account.html", "error.html", "consent.html", "logout.html", "logged_out.html"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {
@@ -42,7 +49,7 @@ impl Theme {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        for name in ["base.html", "login.html", "account.html", "error.html"] {
+        for name in TEMPLATES {
             env.add_template_owned(name.to_string(), read(&dir, name)?)
                 .map_err(|e| ThemeError::File { name: name.into(), reason: e.to_string() })?;
         }
@@ -99,8 +106,9 @@ mod tests {
 
     #[test]
     fn both_languages_have_the_same_keys() {
-        let id: BTreeMap<String, String> = toml::from_str(BUILTIN[4].1).unwrap();
-        let en: BTreeMap<String, String> = toml::from_str(BUILTIN[5].1).unwrap();
+        let file = |name: &str| BUILTIN.iter().find(|(n, _)| *n == name).unwrap().1;
+        let id: BTreeMap<String, String> = toml::from_str(file("i18n/id.toml")).unwrap();
+        let en: BTreeMap<String, String> = toml::from_str(file("i18n/en.toml")).unwrap();
         assert_eq!(id.keys().collect::<Vec<_>>(), en.keys().collect::<Vec<_>>());
     }
 

@@ -19,6 +19,10 @@ pub struct Keys {
     pub nik_sealer: Sealer,
     /// Looks NIKs up without decrypting them.
     pub nik_index: BlindIndex,
+    /// Encrypts the IdP's private signing keys at rest.
+    pub signing_key_sealer: Sealer,
+    /// Derives citizens' pairwise subjects per sector (OIDC Core §8.1).
+    pub pairwise: BlindIndex,
     /// Recorded in the database so that a wrong master key is refused at start.
     pub check: [u8; 32],
 }
@@ -28,6 +32,8 @@ impl Keys {
         Keys {
             nik_sealer: Sealer::new(&master.derive("gerbang/v1/seal/nik")),
             nik_index: BlindIndex::new(&master.derive("gerbang/v1/index/nik")),
+            signing_key_sealer: Sealer::new(&master.derive("gerbang/v1/seal/signing-key")),
+            pairwise: BlindIndex::new(&master.derive("gerbang/v1/pairwise-subject")),
             check: *master.derive("gerbang/v1/check"),
         }
     }

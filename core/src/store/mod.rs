@@ -7,9 +7,13 @@
 
 pub mod account;
 pub mod audit;
+pub mod authorization;
+pub mod client;
 mod error;
+pub mod grant;
 pub mod meta;
 pub mod session;
+pub mod signing_key;
 mod sql;
 
 use std::path::Path;
@@ -24,9 +28,13 @@ use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 
 pub use account::{Account, AccountKind, AccountStatus, AccountStore, AccountSummary, NewAccount, NipRecord};
 pub use audit::{AuditRow, AuditStore};
+pub use authorization::{AuthCodeRecord, AuthorizationStore, AuthzRequestRecord};
+pub use client::{ClientRecord, ClientStore};
 pub use error::StoreError;
+pub use grant::{GrantRecord, GrantStore, RefreshTokenRecord};
 pub use meta::MetaStore;
 pub use session::{Session, SessionStore};
+pub use signing_key::{SigningKeyRecord, SigningKeyStore};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");

@@ -17,6 +17,8 @@ pub struct Session {
     pub expires_at: i64,
     pub user_agent: String,
     pub source_ip: String,
+    /// Public id of the session (`sid` claim in ID and logout tokens).
+    pub sid: String,
 }
 
 #[allow(async_fn_in_trait)]
@@ -33,7 +35,7 @@ impl<T: Db> SessionStore for T {
     async fn insert_session(&mut self, s: &Session) -> Result<(), StoreError> {
         on_conn!(self, c => sqlx::query(sql::INSERT_SESSION)
             .bind(&s.id_hash).bind(&s.account_id).bind(&s.amr).bind(s.auth_time).bind(s.created_at)
-            .bind(s.expires_at).bind(&s.user_agent).bind(&s.source_ip)
+            .bind(s.expires_at).bind(&s.user_agent).bind(&s.source_ip).bind(&s.sid)
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }

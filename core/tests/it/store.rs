@@ -140,6 +140,7 @@ async fn sessions_expire_and_end(store: Store) {
         expires_at,
         user_agent: "test".into(),
         source_ip: "127.0.0.1".into(),
+        sid: format!("sid-{id}"),
     };
     let mut tx = store.begin().await.unwrap();
     tx.insert_session(&s(1, 200)).await.unwrap();

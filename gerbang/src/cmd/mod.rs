@@ -1,6 +1,8 @@
 //! One module per command.
 
 pub mod check_config;
+pub mod client;
+pub mod keys;
 pub mod migrate;
 pub mod serve;
 pub mod user;

@@ -49,6 +49,7 @@ pub async fn idp_router(config: &Config) -> Result<Router, CliError> {
     }
     tracing::info!(database = %config.database_display(), "{}", crate::cmd::migrate::progress(&install.migrations));
     let state = gerbang_idp::AppState::new(config, install.store, install.keys)
+        .await
         .map_err(|e| CliError::Message(e.to_string()))?;
     Ok(gerbang_idp::router(state))
 }

@@ -31,6 +31,7 @@ pub async fn run(mut config: Config, args: DemoArgs) -> Result<(), CliError> {
 
     let idp = idp_router(&config).await?;
     let seeded = seed::seed(&config).await?;
+    let clients = seed::seed_clients(&config).await?;
     let routes = apps::routes(apps_addr);
 
     let apps_json: Vec<_> = apps::APPS
@@ -43,13 +44,13 @@ pub async fn run(mut config: Config, args: DemoArgs) -> Result<(), CliError> {
         "login_url": format!("{idp_url}/masuk"),
         "admin_url": format!("{idp_url}/akun"),
         "gateway_url": gateway_url,
+        "discovery_url": format!("{idp_url}/.well-known/openid-configuration"),
         "accounts": seeded.iter().map(seed::SeededAccount::to_json).collect::<Vec<_>>(),
-        // OIDC clients are registered once the OIDC provider lands (issue 4).
-        "clients": [],
+        "clients": clients.iter().map(|c| c.json.clone()).collect::<Vec<_>>(),
         "apps": apps_json,
     });
     write_demo_json(&config, &demo)?;
-    print_banner(&idp_url, &gateway_url, &seeded, &config);
+    print_banner(&idp_url, &gateway_url, &seeded, &clients, &config);
 
     let mut servers = Servers::new();
     servers.start("idp", idp_listener, idp);
@@ -91,7 +92,13 @@ fn write_demo_json(config: &Config, demo: &serde_json::Value) -> Result<(), CliE
     std::fs::rename(&tmp, &path).map_err(CliError::io(format!("write {}", path.display())))
 }
 
-fn print_banner(idp_url: &str, gateway_url: &str, seeded: &[seed::SeededAccount], config: &Config) {
+fn print_banner(
+    idp_url: &str,
+    gateway_url: &str,
+    seeded: &[seed::SeededAccount],
+    clients: &[seed::SeededClient],
+    config: &Config,
+) {
     println!();
     println!("Gerbang demo berjalan / is running (Ctrl-C untuk berhenti / to stop)");
     println!();
@@ -103,6 +110,13 @@ fn print_banner(idp_url: &str, gateway_url: &str, seeded: &[seed::SeededAccount]
     for a in seeded {
         println!("    {:<10} {:<5} {:<20} {:<16} {}", a.label, a.kind, a.identifier, a.password, a.name);
     }
+    println!();
+    println!("  Klien OIDC demo / demo OIDC clients (issuer {idp_url}):");
+    for c in clients {
+        let secret = c.json["client_secret"].as_str().unwrap_or("(publik / public, PKCE)");
+        println!("    {:<14} {}", c.json["client_id"].as_str().unwrap_or(""), secret);
+    }
+    println!("    redirect_uri: http://127.0.0.1:<port apa saja / any port>/callback");
     println!();
     println!("  Rincian / details: {}", config.data_dir.join("demo.json").display());
     println!();

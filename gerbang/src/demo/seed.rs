@@ -6,6 +6,8 @@ use gerbang_core::crypto::{PasswordHasher, random};
 use gerbang_core::ids::{Nik, Nip};
 use gerbang_core::store::AccountStatus;
 use gerbang_idp::accounts::{AccountService, Actor, Identity, NewIdentity};
+use gerbang_idp::oidc::client::{AuthMethod, ClientKind, ClientService, GrantType, NewClient};
+use gerbang_idp::oidc::keys::SigningAlg;
 use serde_json::json;
 
 use crate::error::CliError;
@@ -44,6 +46,113 @@ impl SeededAccount {
         json!({ "label": self.label, "kind": self.kind, key: self.identifier, "name": self.name,
                 "password": self.password, "roles": self.roles })
     }
+}
+
+/// A demo client as `demo.json` lists it.
+pub struct SeededClient {
+    pub json: serde_json::Value,
+}
+
+/// Loopback redirect of RFC 8252 §7.3: any port, so any stock client on this machine can try
+/// the provider at once.
+const LOOPBACK_CALLBACK: &str = "http://127.0.0.1/callback";
+const LOOPBACK_LOGGED_OUT: &str = "http://127.0.0.1/logged-out";
+
+fn demo_clients() -> Vec<NewClient> {
+    let person_scopes = |nik: bool| {
+        let mut s: Vec<String> =
+            ["openid", "profile", "nip", "roles", "offline_access"].iter().map(|s| s.to_string()).collect();
+        if nik {
+            s.push("nik".into());
+        }
+        s
+    };
+    vec![
+        NewClient {
+            id: Some("demo-rp".into()),
+            name: "Aplikasi Demo (rahasia)".into(),
+            kind: ClientKind::Confidential,
+            auth_method: AuthMethod::ClientSecretBasic,
+            redirect_uris: vec![LOOPBACK_CALLBACK.into()],
+            post_logout_redirect_uris: vec![LOOPBACK_LOGGED_OUT.into()],
+            grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken, GrantType::TokenExchange],
+            scopes: person_scopes(true),
+            approved_claims: vec!["nik".into()],
+            id_token_alg: SigningAlg::Es256,
+            sector: None,
+            jwks: None,
+            backchannel_logout_uri: None,
+            skip_consent: false,
+        },
+        NewClient {
+            id: Some("demo-public".into()),
+            name: "Aplikasi Demo (publik, PKCE)".into(),
+            kind: ClientKind::Public,
+            auth_method: AuthMethod::None,
+            redirect_uris: vec![LOOPBACK_CALLBACK.into()],
+            post_logout_redirect_uris: vec![LOOPBACK_LOGGED_OUT.into()],
+            grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+            scopes: person_scopes(false),
+            approved_claims: vec![],
+            id_token_alg: SigningAlg::Es256,
+            sector: None,
+            jwks: None,
+            backchannel_logout_uri: None,
+            skip_consent: false,
+        },
+        NewClient {
+            id: Some("demo-service".into()),
+            name: "Layanan Demo (mesin ke mesin)".into(),
+            kind: ClientKind::Confidential,
+            auth_method: AuthMethod::ClientSecretBasic,
+            redirect_uris: vec![],
+            post_logout_redirect_uris: vec![],
+            grant_types: vec![GrantType::ClientCredentials],
+            scopes: vec!["simpeg:read".into(), "e-office:read".into()],
+            approved_claims: vec![],
+            id_token_alg: SigningAlg::Es256,
+            sector: None,
+            jwks: None,
+            backchannel_logout_uri: None,
+            skip_consent: true,
+        },
+    ]
+}
+
+/// Registers the demo clients on first start; secret-based ones get a new secret every start.
+pub async fn seed_clients(config: &Config) -> Result<Vec<SeededClient>, CliError> {
+    let install = gerbang_core::bootstrap::open(config).await?;
+    let clients = ClientService::new(install.store.clone());
+    let fail = |e: gerbang_idp::oidc::client::ClientError| CliError::Message(format!("demo client: {e}"));
+    let mut out = Vec::new();
+    for new in demo_clients() {
+        let id = new.id.clone().unwrap_or_default();
+        let secret = match clients.get(&id).await.map_err(|e| CliError::Message(e.to_string()))? {
+            Some(existing)
+                if matches!(existing.auth_method, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost) =>
+            {
+                Some(clients.rotate_secret(&id, DEMO).await.map_err(fail)?)
+            }
+            Some(_) => None,
+            None => clients.create(new.clone(), DEMO).await.map_err(fail)?.1,
+        };
+        out.push(SeededClient {
+            json: json!({
+                "client_id": id,
+                "client_secret": secret,
+                "name": new.name,
+                "kind": if new.kind == ClientKind::Public { "public" } else { "confidential" },
+                "token_endpoint_auth_method": new.auth_method.as_str(),
+                "redirect_uris": new.redirect_uris,
+                "post_logout_redirect_uris": new.post_logout_redirect_uris,
+                "grant_types": new.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
+                "scopes": new.scopes,
+                "note": "redirect URIs on 127.0.0.1 accept any port (RFC 8252 §7.3)",
+            }),
+        });
+    }
+    install.store.close().await;
+    Ok(out)
 }
 
 pub async fn seed(config: &Config) -> Result<Vec<SeededAccount>, CliError> {

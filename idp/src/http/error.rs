@@ -123,3 +123,89 @@ pub async fn render_page_errors(State(state): State<AppState>, request: Request,
     page.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     page
 }
+
+/// The error of protocol endpoints (`/token`, `/userinfo`, `/introspect`, `/revoke`): OAuth2
+/// error JSON (RFC 6749 §5.2, RFC 6750 §3), never cached.
+#[derive(Debug, Clone)]
+pub enum ProtocolError {
+    InvalidRequest(String),
+    /// Client authentication failed; `basic` when it came in an `Authorization: Basic` header.
+    InvalidClient {
+        basic: bool,
+        reason: &'static str,
+    },
+    InvalidGrant(&'static str),
+    UnauthorizedClient(&'static str),
+    UnsupportedGrantType,
+    InvalidScope(String),
+    /// A bearer token that is missing, malformed, expired or revoked (RFC 6750 §3.1).
+    InvalidToken(&'static str),
+    InvalidTarget(&'static str),
+    TemporarilyUnavailable,
+    Server(String),
+}
+
+impl ProtocolError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ProtocolError::InvalidRequest(d) => (StatusCode::BAD_REQUEST, "invalid_request", d.clone()),
+            ProtocolError::InvalidClient { reason, .. } => {
+                (StatusCode::UNAUTHORIZED, "invalid_client", (*reason).to_string())
+            }
+            ProtocolError::InvalidGrant(d) => (StatusCode::BAD_REQUEST, "invalid_grant", (*d).to_string()),
+            ProtocolError::UnauthorizedClient(d) => (StatusCode::BAD_REQUEST, "unauthorized_client", (*d).to_string()),
+            ProtocolError::UnsupportedGrantType => {
+                (StatusCode::BAD_REQUEST, "unsupported_grant_type", "grant_type is not supported".into())
+            }
+            ProtocolError::InvalidScope(d) => (StatusCode::BAD_REQUEST, "invalid_scope", d.clone()),
+            ProtocolError::InvalidToken(d) => (StatusCode::UNAUTHORIZED, "invalid_token", (*d).to_string()),
+            ProtocolError::InvalidTarget(d) => (StatusCode::BAD_REQUEST, "invalid_target", (*d).to_string()),
+            ProtocolError::TemporarilyUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "the database cannot be reached; try again shortly".into(),
+            ),
+            ProtocolError::Server(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal error; see the server log".into())
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ProtocolError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => ProtocolError::TemporarilyUnavailable,
+            other => ProtocolError::Server(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ProtocolError {
+    fn into_response(self) -> Response {
+        let (status, error, description) = self.parts();
+        match &self {
+            ProtocolError::Server(cause) => tracing::error!(cause = %cause, "protocol endpoint failed"),
+            ProtocolError::TemporarilyUnavailable => tracing::warn!("database unavailable"),
+            _ => tracing::debug!(error, description = %description, "protocol error"),
+        }
+        let body = serde_json::json!({ "error": error, "error_description": description });
+        let mut response = (status, axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        match &self {
+            ProtocolError::InvalidClient { basic: true, .. } => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"gerbang\""));
+            }
+            ProtocolError::InvalidToken(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"gerbang\", error=\"invalid_token\""),
+                );
+            }
+            _ => {}
+        }
+        response
+    }
+}

@@ -23,6 +23,9 @@ use crate::state::AppState;
 pub struct LoginQuery {
     #[serde(default)]
     return_to: String,
+    /// From an OIDC `login_hint`: pre-fills the identifier.
+    #[serde(default)]
+    login_hint: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,7 +53,9 @@ pub async fn show(
     {
         return Ok(Redirect::to(safe_return_to(&query.return_to)).into_response());
     }
-    render_form(&state, ui, &headers, StatusCode::OK, &query.return_to, "", None)
+    let hint: String =
+        query.login_hint.chars().filter(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-')).take(32).collect();
+    render_form(&state, ui, &headers, StatusCode::OK, &query.return_to, &hint, None)
 }
 
 pub async fn submit(
@@ -96,6 +101,9 @@ pub async fn submit(
             );
         }
     };
+    if let Some(old) = cookies::get(&headers, cookies::SESSION, state.secure_cookies) {
+        state.sessions.end(&old).await?;
+    }
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let new = state.sessions.create(&account, "pwd", user_agent, &peer.ip().to_string()).await?;
     tracing::info!(account = %account.id, result = "ok", "password sign-in");
@@ -126,8 +134,10 @@ pub async fn logout(
     if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
         return Err(PageError::CsrfFailed);
     }
-    if let Some(sid) = cookies::get(&headers, cookies::SESSION, state.secure_cookies) {
-        state.sessions.end(&sid).await?;
+    if let Some(sid) = cookies::get(&headers, cookies::SESSION, state.secure_cookies)
+        && let Some((session, _)) = state.sessions.current(&sid).await?
+    {
+        crate::oidc::logout::end_session(&state, &session).await?;
     }
     let mut response = Redirect::to("/masuk").into_response();
     response.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION, state.secure_cookies));

@@ -9,6 +9,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::{PageError, render_page_errors};
 use super::{account, assets, health, login};
+use crate::oidc::{authorize, discovery, introspect, logout, revoke, token, userinfo};
 use crate::state::AppState;
 
 /// Pages load only our own stylesheet; nothing may frame them (clickjacking on the login form).
@@ -21,6 +22,11 @@ pub fn router(state: AppState) -> Router {
         .route("/keluar", post(login::logout))
         .route("/akun", get(account::show))
         .route("/assets/gerbang.css", get(assets::css))
+        .route("/authorize", get(authorize::authorize_get).post(authorize::authorize_post))
+        .route("/authorize/lanjut", get(authorize::resume))
+        .route("/persetujuan", get(authorize::consent_page).post(authorize::consent_submit))
+        .route("/logout", get(logout::logout_get).post(logout::logout_post))
+        .route("/logout/konfirmasi", post(logout::logout_confirm))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(|| async { PageError::NotFound })
@@ -34,5 +40,14 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ));
-    gerbang_core::http::with_common_layers(pages.with_state(state))
+    // Protocol endpoints answer JSON; browsers and other origins call some of them (CORS comes
+    // with the developer portal), and they are never framed or cached.
+    let protocol = Router::new()
+        .route("/.well-known/openid-configuration", get(discovery::configuration))
+        .route("/jwks", get(discovery::jwks))
+        .route("/token", post(token::token))
+        .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/introspect", post(introspect::introspect))
+        .route("/revoke", post(revoke::revoke));
+    gerbang_core::http::with_common_layers(protocol.merge(pages).with_state(state))
 }

@@ -44,6 +44,7 @@ impl SessionService {
             expires_at: now + self.ttl_secs,
             user_agent: user_agent.chars().take(200).collect(),
             source_ip: source_ip.into(),
+            sid: random::token(16),
         };
         let mut tx = self.store.begin().await?;
         tx.insert_session(&session).await?;

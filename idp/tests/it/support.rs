@@ -45,7 +45,7 @@ impl TestServer {
         };
         let config = Config::default();
         let keys = Keys::derive(&MasterKey::generate());
-        let state = gerbang_idp::AppState::new(&config, store.clone(), keys).expect("state");
+        let state = gerbang_idp::AppState::new(&config, store.clone(), keys).await.expect("state");
         let accounts = state.accounts.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));

@@ -3,6 +3,10 @@
 
 pub mod account;
 pub mod audit;
+pub mod authorization;
+pub mod client;
 pub mod dialect;
+pub mod grant;
 pub mod meta;
 pub mod session;
+pub mod signing_key;

@@ -1,10 +1,10 @@
 //! SQL for IdP login sessions.
 
 pub const INSERT_SESSION: &str = "INSERT INTO sessions \
-     (id_hash, account_id, amr, auth_time, created_at, expires_at, user_agent, source_ip) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+     (id_hash, account_id, amr, auth_time, created_at, expires_at, user_agent, source_ip, sid) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
-pub const SELECT_LIVE_SESSION: &str = "SELECT id_hash, account_id, amr, auth_time, created_at, expires_at, user_agent, source_ip \
+pub const SELECT_LIVE_SESSION: &str = "SELECT id_hash, account_id, amr, auth_time, created_at, expires_at, user_agent, source_ip, sid \
      FROM sessions WHERE id_hash = $1 AND expires_at > $2";
 
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";

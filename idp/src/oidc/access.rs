@@ -1,0 +1,28 @@
+//! Checking an access token presented to us: signature and expiry, then revocation (its own
+//! `jti`, or the grant it belongs to), so revocation is visible at once.
+
+use gerbang_core::store::{GrantRecord, GrantStore, StoreError, now_unix};
+
+use super::tokens::AccessClaims;
+use crate::state::AppState;
+
+pub enum Checked {
+    Active(AccessClaims, Option<GrantRecord>),
+    Inactive,
+}
+
+pub async fn check(state: &AppState, token: &str) -> Result<Checked, StoreError> {
+    let Ok(claims) = state.issuer.verify_access(token) else { return Ok(Checked::Inactive) };
+    let mut db = state.store.conn().await?;
+    if db.jti_revoked(&claims.jti).await? {
+        return Ok(Checked::Inactive);
+    }
+    let grant = match &claims.gid {
+        Some(gid) => match db.grant(gid).await? {
+            Some(g) if g.revoked_at.is_none() && g.expires_at > now_unix() => Some(g),
+            _ => return Ok(Checked::Inactive),
+        },
+        None => None,
+    };
+    Ok(Checked::Active(claims, grant))
+}

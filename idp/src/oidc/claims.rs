@@ -1,0 +1,56 @@
+//! Subjects and claims: a stable opaque `sub` for ASN, a pairwise `sub` per sector for citizens
+//! (so two services cannot correlate a citizen by `sub`), and the claims each scope releases.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use gerbang_core::crypto::Keys;
+use gerbang_core::store::{Account, AccountKind};
+use serde_json::{Map, Value, json};
+
+use super::client::Client;
+use crate::accounts::{AccountError, AccountService};
+
+/// The `sub` this client sees for this account.
+pub fn subject(keys: &Keys, account: &Account, client: &Client) -> String {
+    match account.kind {
+        AccountKind::Asn => account.id.clone(),
+        // OIDC Core §8.1: sector identifier + local id, hashed with a secret key.
+        AccountKind::Warga => {
+            let mut input = client.sector.as_bytes().to_vec();
+            input.push(0);
+            input.extend_from_slice(account.id.as_bytes());
+            URL_SAFE_NO_PAD.encode(&keys.pairwise.index(&input)[..18])
+        }
+    }
+}
+
+/// The claims `scopes` release about `account` to `client`.
+pub async fn user_claims(
+    accounts: &AccountService,
+    account: &Account,
+    client: &Client,
+    scopes: &[String],
+) -> Result<Map<String, Value>, AccountError> {
+    let has = |s: &str| scopes.iter().any(|x| x == s);
+    let mut claims = Map::new();
+    let view = accounts.view(&account.id).await?;
+    if has("profile") {
+        claims.insert("name".into(), json!(account.display_name));
+    }
+    if has("nip")
+        && let Some(nip) = &view.nip
+    {
+        claims.insert("nip".into(), json!(nip));
+        claims.insert("jenis_pegawai".into(), json!(view.jenis_pegawai));
+    }
+    if has("nik") && client.approved_claims.iter().any(|c| c == "nik") && account.kind == AccountKind::Warga {
+        if let Some(nik) = accounts.nik_of(&account.id).await? {
+            tracing::info!(account = %account.id, client = %client.id, "nik claim released");
+            claims.insert("nik".into(), json!(nik.expose()));
+        }
+    }
+    if has("roles") {
+        claims.insert("roles".into(), json!(view.roles));
+    }
+    Ok(claims)
+}
