@@ -3,6 +3,7 @@
 
 mod accounts;
 mod login;
+mod oidc;
 mod support;
 
 /// Declares each listed async fn (taking a `support::Backend`) as a test on both backends.

@@ -22,6 +22,7 @@ pub struct TestServer {
     pub url: String,
     pub store: Store,
     pub accounts: AccountService,
+    pub clients: gerbang_idp::oidc::client::ClientService,
     pub config: Config,
     pub db: TestDb,
     stop: Option<oneshot::Sender<()>>,
@@ -43,18 +44,23 @@ impl TestServer {
             Backend::Sqlite => TestDb::sqlite().await,
             Backend::Postgres(test) => TestDb::postgres(test).await?,
         };
-        let config = Config::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        // The issuer is the address the server really listens on.
+        let mut config = Config::default();
+        config.idp.public_url = url.clone();
+        config.policies_dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../policies"));
+        config.idp.themes_dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../themes"));
         let keys = Keys::derive(&MasterKey::generate());
         let state = gerbang_idp::AppState::new(&config, store.clone(), keys).await.expect("state");
         let accounts = state.accounts.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let clients = state.clients.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let app = gerbang_idp::router(state);
         tokio::spawn(gerbang_core::http::serve(listener, app, async move {
             let _ = stopped.await;
         }));
-        Some(TestServer { url, store, accounts, config, db, stop: Some(stop) })
+        Some(TestServer { url, store, accounts, clients, config, db, stop: Some(stop) })
     }
 
     pub async fn with_asn(&self, nip: &str, name: &str, password: &str) -> String {
@@ -141,4 +147,40 @@ fn capture_logs() {
         &LogConfig { level: "trace".into(), ..LogConfig::default() },
         move || capture.clone(),
     );
+}
+
+/// A relying party's back-channel logout endpoint that records what it receives.
+pub struct LogoutReceiver {
+    pub url: String,
+    pub tokens: Arc<Mutex<Vec<String>>>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl LogoutReceiver {
+    pub async fn start() -> LogoutReceiver {
+        use axum::routing::post;
+        let tokens = Arc::new(Mutex::new(Vec::new()));
+        let sink = tokens.clone();
+        let app = axum::Router::new().route(
+            "/backchannel",
+            post(move |axum::Form(form): axum::Form<std::collections::HashMap<String, String>>| {
+                let sink = sink.clone();
+                async move {
+                    sink.lock().expect("lock").push(form.get("logout_token").cloned().unwrap_or_default());
+                    axum::http::StatusCode::OK
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}/backchannel", listener.local_addr().expect("addr"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        LogoutReceiver { url, tokens, _stop: stop }
+    }
 }
