@@ -4,6 +4,7 @@
 mod accounts;
 mod login;
 mod oidc;
+mod oidc_errors;
 mod support;
 
 /// Declares each listed async fn (taking a `support::Backend`) as a test on both backends.

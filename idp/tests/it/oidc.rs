@@ -25,12 +25,12 @@ crate::on_both_backends!(
     rp_initiated_and_back_channel_logout,
 );
 
-const NIP: &str = "199003152015032002";
+pub(crate) const NIP: &str = "199003152015032002";
 const NIK: &str = "1374024107900001";
-const PW: &str = "kata-sandi-panjang";
-const CALLBACK: &str = "http://127.0.0.1:4321/callback";
+pub(crate) const PW: &str = "kata-sandi-panjang";
+pub(crate) const CALLBACK: &str = "http://127.0.0.1:4321/callback";
 
-fn confidential(id: &str, backchannel: Option<String>) -> NewClient {
+pub(crate) fn confidential(id: &str, backchannel: Option<String>) -> NewClient {
     NewClient {
         id: Some(id.into()),
         name: format!("Aplikasi {id}"),
@@ -61,13 +61,13 @@ macro_rules! relying_party {
     }};
 }
 
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// Plays the browser from the authorization URL to the redirect back to the client: follows
 /// redirects, fills the login form and answers the consent page. Returns the final URL.
-async fn browse(
+pub(crate) async fn browse(
     srv: &TestServer,
     browser: &reqwest::Client,
     start: &str,
@@ -113,7 +113,7 @@ async fn browse(
 }
 
 /// The value of a hidden field, HTML-unescaped.
-fn field(html: &str, name: &str) -> String {
+pub(crate) fn field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("field {name} in {html}")) + marker.len();
     let raw = html[start..].split('"').next().unwrap();
@@ -125,7 +125,7 @@ fn field(html: &str, name: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn param(url: &url::Url, name: &str) -> Option<String> {
+pub(crate) fn param(url: &url::Url, name: &str) -> Option<String> {
     url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
