@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod http;
 pub mod login;
+pub mod maintenance;
 pub mod oidc;
 pub mod state;
 pub mod theme;

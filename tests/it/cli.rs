@@ -191,3 +191,61 @@ async fn user_commands_on_postgres() {
     assert!(!no_key.status.success());
     assert!(String::from_utf8_lossy(&no_key.stderr).contains("no master key configured"));
 }
+
+#[test]
+fn client_and_key_commands() {
+    let g = Gerbang::sqlite();
+    let add = g.run(&[
+        "client",
+        "add",
+        "--name",
+        "E-Office",
+        "--id",
+        "e-office",
+        "--redirect-uri",
+        "https://e-office.padangpanjang.go.id/cb",
+    ]);
+    assert!(add.ok, "{}", add.stderr);
+    let secret = add
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("client_secret: "))
+        .expect("secret printed once")
+        .trim()
+        .to_string();
+    assert_eq!(secret.len(), 43);
+    let list = g.run(&["client", "list"]);
+    assert!(list.stdout.contains("e-office") && list.stdout.contains("client_secret_basic"), "{}", list.stdout);
+    assert!(!list.stdout.contains(&secret), "the secret is shown only at creation");
+
+    for (args, msg) in [
+        (vec!["--redirect-uri", "http://evil.example/cb"], "loopback"),
+        (vec!["--redirect-uri", "https://a.example/cb#frag"], "fragment"),
+        (vec!["--public", "--grant", "client_credentials"], "public clients"),
+        (vec!["--redirect-uri", "https://a.example/cb", "--scope", "nik"], "nik"),
+        (vec!["--redirect-uri", "https://a.example/cb", "--scope", "superpower"], "unknown scope"),
+    ] {
+        let mut full = vec!["client", "add", "--name", "X"];
+        full.extend(args.iter());
+        let run = g.run(&full);
+        assert!(!run.ok && run.stderr.contains(msg), "{args:?}: {}", run.stderr);
+    }
+    let dup = g.run(&["client", "add", "--name", "Lagi", "--id", "e-office", "--redirect-uri", "https://a.example/cb"]);
+    assert!(!dup.ok && dup.stderr.contains("exists"), "{}", dup.stderr);
+
+    let rotated = g.run(&["client", "rotate-secret", "e-office"]);
+    assert!(rotated.ok && !rotated.stdout.contains(&secret), "{}", rotated.stdout);
+    let disabled = g.run(&["client", "disable", "e-office"]);
+    assert!(disabled.ok, "{}", disabled.stderr);
+    assert!(g.run(&["client", "show", "e-office"]).stdout.contains("disabled"));
+    assert!(!g.run(&["client", "disable", "tidak-ada"]).ok);
+
+    let before = g.run(&["keys", "list"]);
+    assert_eq!(before.stdout.lines().filter(|l| l.contains("active")).count(), 2, "{}", before.stdout);
+    let rotate = g.run(&["keys", "rotate", "--alg", "ES256"]);
+    assert!(rotate.ok, "{}", rotate.stderr);
+    let after = g.run(&["keys", "list"]);
+    assert_eq!(after.stdout.lines().count(), 3, "{}", after.stdout);
+    assert_eq!(after.stdout.lines().filter(|l| l.contains("retired")).count(), 1);
+    assert!(!g.run(&["keys", "rotate", "--alg", "HS256"]).ok);
+}

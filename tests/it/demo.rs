@@ -78,3 +78,51 @@ fn pairs(info: &serde_json::Value) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// The demo's OIDC clients work with a stock client library as `demo.json` describes them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_clients_work_with_a_stock_oidc_client() {
+    use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+    use openidconnect::{
+        ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, Scope,
+    };
+
+    let g = Gerbang::sqlite();
+    let demo = Demo::start(&g);
+    let issuer = demo.str("issuer");
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let clients = demo.info["clients"].as_array().expect("clients").clone();
+    let by_id =
+        |id: &str| clients.iter().find(|c| c["client_id"] == id).unwrap_or_else(|| panic!("{id} in demo.json")).clone();
+    let meta =
+        CoreProviderMetadata::discover_async(IssuerUrl::new(issuer.clone()).unwrap(), &http).await.expect("discovery");
+
+    // Machine client: client_credentials.
+    let service = by_id("demo-service");
+    let rp = CoreClient::from_provider_metadata(
+        meta.clone(),
+        ClientId::new("demo-service".into()),
+        Some(ClientSecret::new(service["client_secret"].as_str().unwrap().into())),
+    );
+    let token = rp
+        .exchange_client_credentials()
+        .unwrap()
+        .add_scope(Scope::new("simpeg:read".into()))
+        .request_async(&http)
+        .await
+        .expect("client_credentials with the demo secret");
+    assert!(!token.access_token().secret().is_empty());
+
+    // Relying party on a loopback redirect with an arbitrary port (RFC 8252 §7.3).
+    let rp_info = by_id("demo-rp");
+    assert!(rp_info["client_secret"].as_str().is_some_and(|s| s.len() >= 32));
+    let rp = CoreClient::from_provider_metadata(meta, ClientId::new("demo-rp".into()), None)
+        .set_redirect_uri(RedirectUrl::new("http://127.0.0.1:51999/callback".into()).unwrap());
+    let (url, _, _) = rp
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .set_pkce_challenge(PkceCodeChallenge::new_random_sha256().0)
+        .url();
+    let r = client().get(url.as_str()).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/masuk?return_to="), "on to the login page");
+}

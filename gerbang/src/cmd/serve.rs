@@ -51,6 +51,7 @@ pub async fn idp_router(config: &Config) -> Result<Router, CliError> {
     let state = gerbang_idp::AppState::new(config, install.store, install.keys)
         .await
         .map_err(|e| CliError::Message(e.to_string()))?;
+    gerbang_idp::maintenance::spawn(state.clone());
     Ok(gerbang_idp::router(state))
 }
 

@@ -5,6 +5,7 @@ mod accounts;
 mod login;
 mod oidc;
 mod oidc_errors;
+mod oidc_keys;
 mod support;
 
 /// Declares each listed async fn (taking a `support::Backend`) as a test on both backends.

@@ -25,6 +25,7 @@ pub struct TestServer {
     pub clients: gerbang_idp::oidc::client::ClientService,
     pub config: Config,
     pub db: TestDb,
+    pub state: gerbang_idp::AppState,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -55,12 +56,13 @@ impl TestServer {
         let state = gerbang_idp::AppState::new(&config, store.clone(), keys).await.expect("state");
         let accounts = state.accounts.clone();
         let clients = state.clients.clone();
+        let app_state = state.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let app = gerbang_idp::router(state);
         tokio::spawn(gerbang_core::http::serve(listener, app, async move {
             let _ = stopped.await;
         }));
-        Some(TestServer { url, store, accounts, clients, config, db, stop: Some(stop) })
+        Some(TestServer { url, store, accounts, clients, config, db, state: app_state, stop: Some(stop) })
     }
 
     pub async fn with_asn(&self, nip: &str, name: &str, password: &str) -> String {
