@@ -55,7 +55,7 @@ pub async fn show(
     }
     let hint: String =
         query.login_hint.chars().filter(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-')).take(32).collect();
-    render_form(&state, ui, &headers, StatusCode::OK, &query.return_to, &hint, None)
+    render_form(&state, ui, &headers, StatusCode::OK, &query.return_to, &hint, None).await
 }
 
 pub async fn submit(
@@ -81,7 +81,8 @@ pub async fn submit(
                 &form.return_to,
                 &form.identifier,
                 Some(msg),
-            );
+            )
+            .await;
         }
     };
     let account = match password::verify(&state.accounts, &identity, &form.password).await {
@@ -98,7 +99,8 @@ pub async fn submit(
                 &form.return_to,
                 &form.identifier,
                 Some(msg),
-            );
+            )
+            .await;
         }
     };
     if let Some(old) = cookies::get(&headers, cookies::SESSION, state.secure_cookies) {
@@ -144,7 +146,7 @@ pub async fn logout(
     Ok(response)
 }
 
-fn render_form(
+async fn render_form(
     state: &AppState,
     ui: UiLang,
     headers: &HeaderMap,
@@ -154,12 +156,14 @@ fn render_form(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let (token, csrf_cookie) = csrf::ensure(headers, state.secure_cookies);
+    let client_name = crate::oidc::authorize::pending_client_name(state, return_to).await;
     let html = state
         .theme
         .render(
             "login.html",
             ui.lang,
-            context! { csrf => token, return_to => safe_return_to(return_to), identifier => identifier, error => error },
+            context! { csrf => token, return_to => safe_return_to(return_to), identifier => identifier, error => error,
+            client_name => client_name },
         )
         .map_err(|e| PageError::Server(e.to_string()))?;
     let mut response = (status, Html(html)).into_response();

@@ -87,6 +87,9 @@ pub(crate) async fn browse(
         }
         assert_eq!(r.status(), 200, "{full}");
         let html = r.text().await.unwrap();
+        if full.contains("/masuk?return_to=%2Fauthorize") {
+            assert!(html.contains("id=\"login-for\""), "the login page names the application: {html}");
+        }
         let form: Vec<(&str, String)> = if full.contains("/masuk") {
             vec![
                 ("csrf", field(&html, "csrf")),

@@ -98,6 +98,12 @@ pub async fn resume(
     proceed(&state, &headers, &q.req, &req, created_at, &client).await
 }
 
+/// The name of the application a pending request comes from, for the login page.
+pub async fn pending_client_name(state: &AppState, return_to: &str) -> Option<String> {
+    let id = return_to.strip_prefix("/authorize/lanjut?req=")?;
+    load_pending(state, id, Lang::Id).await.ok().map(|(_, _, client)| client.name)
+}
+
 /// A pending request and its client; a page error when it expired or the client went away.
 pub(super) async fn load_pending(
     state: &AppState,
