@@ -177,7 +177,7 @@ pub struct NewKey {
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
     /// Register a client; prints its id and, for a secret-based client, the secret (once).
-    Add(ClientAddArgs),
+    Add(Box<ClientAddArgs>),
     /// List clients.
     List {
         #[arg(long, default_value = "")]

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use gerbang_core::lang::Lang;
+
+use crate::http::lang::UiLang;
 use minijinja::{Environment, Value};
 
 /// The default theme, compiled in as the fallback.
@@ -68,8 +70,15 @@ impl Theme {
     pub fn render(&self, name: &str, lang: Lang, ctx: Value) -> Result<String, ThemeError> {
         let template = self.env.get_template(name).map_err(|e| ThemeError::Render(name.into(), e))?;
         let t = self.strings.get(&lang).cloned().unwrap_or_default();
-        let full = minijinja::context! { lang => lang.tag(), t => t, ..ctx };
+        let defaults = minijinja::context! { lang_href_id => "?lang=id", lang_href_en => "?lang=en" };
+        let full = minijinja::context! { lang => lang.tag(), t => t, ..minijinja::value::merge_maps([ctx, defaults]) };
         template.render(full).map_err(|e| ThemeError::Render(name.into(), e))
+    }
+
+    /// Renders a page for the request's language, with language links that keep its query.
+    pub fn page(&self, name: &str, ui: &UiLang, ctx: Value) -> Result<String, ThemeError> {
+        let links = minijinja::context! { lang_href_id => ui.href(Lang::Id), lang_href_en => ui.href(Lang::En) };
+        self.render(name, ui.lang, minijinja::value::merge_maps([ctx, links]))
     }
 
     /// One string of the table, or its key when the theme lacks it (visible, not fatal).

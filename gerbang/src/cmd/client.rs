@@ -24,7 +24,7 @@ async fn dispatch(clients: &ClientService, command: ClientCommand) -> Result<(),
     let msg = |e: gerbang_idp::oidc::client::ClientError| CliError::Message(e.to_string());
     match command {
         ClientCommand::Add(args) => {
-            let new = new_client(args)?;
+            let new = new_client(*args)?;
             let (client, secret) = clients.create(new, CLI).await.map_err(msg)?;
             println!("client_id:     {}", client.id);
             if let Some(secret) = secret {

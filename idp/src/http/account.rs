@@ -23,9 +23,9 @@ pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap)
     let (token, csrf_cookie) = csrf::ensure(&headers, state.secure_cookies);
     let html = state
         .theme
-        .render(
+        .page(
             "account.html",
-            ui.lang,
+            &ui,
             context! {
                 csrf => token,
                 name => view.account.display_name,

@@ -92,7 +92,8 @@ impl IntoResponse for PageError {
 
 /// Middleware: renders any `PageError` left in a response as the themed error page.
 pub async fn render_page_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let lang = UiLang::detect(request.uri(), request.headers()).lang;
+    let ui = UiLang::detect(request.uri(), request.headers());
+    let lang = ui.lang;
     let request_id =
         request.headers().get(gerbang_core::http::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
     let mut response = next.run(request).await;
@@ -113,7 +114,7 @@ pub async fn render_page_errors(State(state): State<AppState>, request: Request,
     };
     let title = state.theme.string(lang, &format!("error_title_{}", status.as_u16()));
     let ctx = context! { status => status.as_u16(), title => title, message => message, request_id => request_id };
-    let mut page = match state.theme.render("error.html", lang, ctx) {
+    let mut page = match state.theme.page("error.html", &ui, ctx) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "error page failed to render");

@@ -8,11 +8,25 @@ use gerbang_core::lang::Lang;
 
 use super::cookies;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct UiLang {
     pub lang: Lang,
     /// Set when `?lang=` chose it: the response should remember the choice.
     pub chosen_now: bool,
+    /// The current query without the language parameters, so the language links of a page
+    /// keep everything else (e.g. the `return_to` of a sign-in in progress).
+    pub other_params: String,
+}
+
+impl UiLang {
+    /// The link that shows the current page in `lang`.
+    pub fn href(&self, lang: Lang) -> String {
+        if self.other_params.is_empty() {
+            format!("?lang={}", lang.tag())
+        } else {
+            format!("?{}&lang={}", self.other_params, lang.tag())
+        }
+    }
 }
 
 impl UiLang {
@@ -24,14 +38,22 @@ impl UiLang {
                 Lang::negotiate(&value.replace("%20", " ").replace('+', " "))
             })
         });
+        let other_params = uri
+            .query()
+            .map(|q| {
+                let kept = url::form_urlencoded::parse(q.as_bytes()).filter(|(k, _)| k != "lang" && k != "ui_locales");
+                url::form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish()
+            })
+            .unwrap_or_default();
         if let Some(lang) = from_query {
-            return UiLang { lang, chosen_now: true };
+            return UiLang { lang, chosen_now: true, other_params };
         }
         // The language cookie is not a secret; it is read under both names.
         let cookie = cookies::get(headers, cookies::LANG, false).or_else(|| cookies::get(headers, cookies::LANG, true));
         let browser =
             headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::negotiate);
-        UiLang { lang: cookie.as_deref().and_then(Lang::from_tag).or(browser).unwrap_or_default(), chosen_now: false }
+        let lang = cookie.as_deref().and_then(Lang::from_tag).or(browser).unwrap_or_default();
+        UiLang { lang, chosen_now: false, other_params }
     }
 }
 
@@ -63,5 +85,16 @@ mod tests {
         assert_eq!(detect("/masuk", &[("accept-language", "en-US"), ("cookie", "gerbang_lang=id")]), Lang::Id);
         assert_eq!(detect("/masuk?ui_locales=fr+en", &[("cookie", "gerbang_lang=id")]), Lang::En);
         assert_eq!(detect("/masuk?lang=id", &[("accept-language", "en")]), Lang::Id);
+    }
+
+    #[test]
+    fn language_links_keep_the_rest_of_the_query() {
+        let ui = UiLang::detect(
+            &"/masuk?return_to=%2Fauthorize%2Flanjut%3Freq%3Dab&lang=en".parse().unwrap(),
+            &HeaderMap::new(),
+        );
+        assert_eq!(ui.href(Lang::Id), "?return_to=%2Fauthorize%2Flanjut%3Freq%3Dab&lang=id");
+        let plain = UiLang::detect(&"/akun".parse().unwrap(), &HeaderMap::new());
+        assert_eq!(plain.href(Lang::En), "?lang=en");
     }
 }

@@ -159,9 +159,9 @@ async fn render_form(
     let client_name = crate::oidc::authorize::pending_client_name(state, return_to).await;
     let html = state
         .theme
-        .render(
+        .page(
             "login.html",
-            ui.lang,
+            &ui,
             context! { csrf => token, return_to => safe_return_to(return_to), identifier => identifier, error => error,
             client_name => client_name },
         )

@@ -7,7 +7,7 @@ use super::tokens::AccessClaims;
 use crate::state::AppState;
 
 pub enum Checked {
-    Active(AccessClaims, Option<GrantRecord>),
+    Active(Box<AccessClaims>, Option<GrantRecord>),
     Inactive,
 }
 
@@ -24,5 +24,5 @@ pub async fn check(state: &AppState, token: &str) -> Result<Checked, StoreError>
         },
         None => None,
     };
-    Ok(Checked::Active(claims, grant))
+    Ok(Checked::Active(Box::new(claims), grant))
 }

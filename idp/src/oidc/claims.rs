@@ -43,11 +43,13 @@ pub async fn user_claims(
         claims.insert("nip".into(), json!(nip));
         claims.insert("jenis_pegawai".into(), json!(view.jenis_pegawai));
     }
-    if has("nik") && client.approved_claims.iter().any(|c| c == "nik") && account.kind == AccountKind::Warga {
-        if let Some(nik) = accounts.nik_of(&account.id).await? {
-            tracing::info!(account = %account.id, client = %client.id, "nik claim released");
-            claims.insert("nik".into(), json!(nik.expose()));
-        }
+    if has("nik")
+        && client.approved_claims.iter().any(|c| c == "nik")
+        && account.kind == AccountKind::Warga
+        && let Some(nik) = accounts.nik_of(&account.id).await?
+    {
+        tracing::info!(account = %account.id, client = %client.id, "nik claim released");
+        claims.insert("nik".into(), json!(nik.expose()));
     }
     if has("roles") {
         claims.insert("roles".into(), json!(view.roles));

@@ -92,9 +92,9 @@ async fn begin(state: &AppState, ui: UiLang, headers: &HeaderMap, raw: &str) -> 
     let (token, csrf_cookie) = csrf::ensure(headers, state.secure_cookies);
     let html = state
         .theme
-        .render(
+        .page(
             "logout.html",
-            ui.lang,
+            &ui,
             context! {
                 csrf => token,
                 client_id => client.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
@@ -170,8 +170,7 @@ fn finish(state: &AppState, ui: UiLang, redirect: Option<&str>, st: Option<&str>
         }
         return Ok(see_other(url.as_str()));
     }
-    let html =
-        state.theme.render("logged_out.html", ui.lang, context! {}).map_err(|e| PageError::Server(e.to_string()))?;
+    let html = state.theme.page("logged_out.html", &ui, context! {}).map_err(|e| PageError::Server(e.to_string()))?;
     Ok(Html(html).into_response())
 }
 

@@ -61,6 +61,18 @@ pub struct AccessInput<'a> {
     pub act: Option<Value>,
 }
 
+/// What goes into a new ID token.
+pub struct IdTokenInput<'a> {
+    pub alg: SigningAlg,
+    pub sub: &'a str,
+    pub aud: &'a str,
+    pub auth: &'a AuthContext,
+    /// The nonce belongs in the ID token of the code exchange only (OIDC Core §12.2).
+    pub with_nonce: bool,
+    pub access_token: Option<&'a str>,
+    pub user_claims: &'a Map<String, Value>,
+}
+
 #[derive(Clone)]
 pub struct Issuer {
     pub url: String,
@@ -100,16 +112,8 @@ impl Issuer {
     }
 
     /// An ID token for `aud`, with `at_hash` when an access token goes with it.
-    pub fn id_token(
-        &self,
-        alg: SigningAlg,
-        sub: &str,
-        aud: &str,
-        auth: &AuthContext,
-        with_nonce: bool,
-        access_token: Option<&str>,
-        user_claims: &Map<String, Value>,
-    ) -> Result<String, KeyError> {
+    pub fn id_token(&self, input: IdTokenInput<'_>) -> Result<String, KeyError> {
+        let IdTokenInput { alg, sub, aud, auth, with_nonce, access_token, user_claims } = input;
         let now = now_unix();
         let mut claims = user_claims.clone();
         let mut set = |k: &str, v: Value| {

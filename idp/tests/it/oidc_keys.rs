@@ -130,7 +130,7 @@ async fn rs256_client_and_key_rotation(backend: Backend) {
         .unwrap();
     let id_token = token.id_token().unwrap();
     id_token.claims(&rp.id_token_verifier(), &nonce).expect("RS256 ID token verifies");
-    let header = jsonwebtoken::decode_header(&id_token.to_string()).unwrap();
+    let header = jsonwebtoken::decode_header(id_token.to_string()).unwrap();
     assert_eq!(header.alg, Algorithm::RS256);
     let old_kid = header.kid.unwrap();
 
@@ -153,7 +153,7 @@ async fn rs256_client_and_key_rotation(backend: Backend) {
         .await
         .unwrap();
     let id2 = token2.id_token().unwrap();
-    assert_eq!(jsonwebtoken::decode_header(&id2.to_string()).unwrap().kid.as_deref(), Some(new_kid.as_str()));
+    assert_eq!(jsonwebtoken::decode_header(id2.to_string()).unwrap().kid.as_deref(), Some(new_kid.as_str()));
     id2.claims(&rp2.id_token_verifier(), &nonce).expect("verifies with the rotated key");
     id_token.claims(&rp2.id_token_verifier(), |_: Option<&Nonce>| Ok(())).expect("old token still verifies");
 }

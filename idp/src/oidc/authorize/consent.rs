@@ -50,9 +50,7 @@ pub async fn consent_page(
     let (token, csrf_cookie) = csrf::ensure(&headers, state.secure_cookies);
     let html = state
         .theme
-        .render(
-            "consent.html",
-            ui.lang,
+        .page("consent.html", &ui,
             context! { csrf => token, req => q.req, client_name => client.name, scopes => scopes, name => account.display_name },
         )
         .map_err(|e| PageError::Server(e.to_string()))?;

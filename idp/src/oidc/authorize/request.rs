@@ -95,7 +95,7 @@ pub fn stage1(
     if duplicates.iter().any(|d| d == "client_id" || d == "redirect_uri") {
         return Err(PageProblem::Malformed("client_id or redirect_uri given more than once"));
     }
-    if params.get("client_id").is_none() {
+    if !params.contains_key("client_id") {
         return Err(PageProblem::MissingClientId);
     }
     let client = client.filter(|c| c.active).ok_or(PageProblem::UnknownClient)?;

@@ -15,7 +15,7 @@ use subtle::ConstantTimeEq;
 use super::super::authorize::CodeDetails;
 use super::super::client::{Client, GrantType};
 use super::super::tokens::token_hash;
-use super::{TokenResponse, active_account, person_tokens};
+use super::{PersonGrant, TokenResponse, active_account, person_tokens};
 use crate::http::error::ProtocolError;
 use crate::state::AppState;
 
@@ -79,7 +79,15 @@ pub async fn exchange(
         .await?;
     }
     tx.commit().await?;
-    person_tokens(state, client, &account, &auth, &auth.scope, &grant_id, true, refresh).await
+    let grant = PersonGrant {
+        account: &account,
+        auth: &auth,
+        scope: &auth.scope,
+        grant_id: &grant_id,
+        with_nonce: true,
+        refresh_token: refresh,
+    };
+    person_tokens(state, client, grant).await
 }
 
 /// RFC 7636 §4.6: BASE64URL(SHA256(verifier)) == challenge. A verifier without a challenge is

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::claims;
 use super::client::{Client, GrantType};
-use super::tokens::{AccessInput, AuthContext};
+use super::tokens::{AccessInput, AuthContext, IdTokenInput};
 use crate::http::error::ProtocolError;
 use crate::state::AppState;
 
@@ -109,17 +109,19 @@ fn account_error(e: crate::accounts::AccountError) -> ProtocolError {
     }
 }
 
-/// Mints the access token and ID token of a person's grant.
-async fn person_tokens(
-    state: &AppState,
-    client: &Client,
-    account: &Account,
-    auth: &AuthContext,
-    scope: &[String],
-    grant_id: &str,
+/// A person's grant about to receive tokens.
+struct PersonGrant<'a> {
+    account: &'a Account,
+    auth: &'a AuthContext,
+    scope: &'a [String],
+    grant_id: &'a str,
     with_nonce: bool,
     refresh_token: Option<String>,
-) -> Result<TokenResponse, ProtocolError> {
+}
+
+/// Mints the access token and ID token of a person's grant.
+async fn person_tokens(state: &AppState, client: &Client, g: PersonGrant<'_>) -> Result<TokenResponse, ProtocolError> {
+    let PersonGrant { account, auth, scope, grant_id, with_nonce, refresh_token } = g;
     let sub = claims::subject(&state.keys, account, client);
     let (access_token, _) = state
         .issuer
@@ -138,7 +140,15 @@ async fn person_tokens(
         Some(
             state
                 .issuer
-                .id_token(client.id_token_alg, &sub, &client.id, auth, with_nonce, Some(&access_token), &user)
+                .id_token(IdTokenInput {
+                    alg: client.id_token_alg,
+                    sub: &sub,
+                    aud: &client.id,
+                    auth,
+                    with_nonce,
+                    access_token: Some(&access_token),
+                    user_claims: &user,
+                })
                 .map_err(|e| ProtocolError::Server(e.to_string()))?,
         )
     } else {

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::super::client::Client;
 use super::super::scope;
 use super::super::tokens::{AuthContext, token_hash};
-use super::{TokenResponse, active_account, person_tokens};
+use super::{PersonGrant, TokenResponse, active_account, person_tokens};
 use crate::http::error::ProtocolError;
 use crate::state::AppState;
 
@@ -69,7 +69,15 @@ pub async fn exchange(
     })
     .await?;
     tx.commit().await?;
-    person_tokens(state, client, &account, &auth, &scope, &grant.id, false, Some(next)).await
+    let tokens = PersonGrant {
+        account: &account,
+        auth: &auth,
+        scope: &scope,
+        grant_id: &grant.id,
+        with_nonce: false,
+        refresh_token: Some(next),
+    };
+    person_tokens(state, client, tokens).await
 }
 
 /// Reuse means the token leaked, or the client is confused: end the whole family.
