@@ -8,8 +8,8 @@ use gerbang_core::audit::{self, AuditEvent};
 use gerbang_core::crypto::{Keys, PasswordHasher};
 use gerbang_core::ids::{Nik, Nip};
 use gerbang_core::store::{
-    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, NewAccount, NipRecord, SessionStore, Store,
-    StoreError, now_unix,
+    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, GrantStore, NewAccount, NipRecord, SessionStore,
+    Store, StoreError, now_unix,
 };
 use std::sync::Arc;
 
@@ -212,7 +212,7 @@ impl AccountService {
         Ok(self.store.conn().await?.count_accounts().await?)
     }
 
-    /// Sets a new password and ends every session of the account.
+    /// Sets a new password and ends every session and token family of the account.
     pub async fn set_password(&self, id: &str, password: &str, actor: Actor<'_>) -> Result<(), AccountError> {
         let phc = self.hash_password(password).await?;
         let now = now_unix();
@@ -220,7 +220,8 @@ impl AccountService {
         tx.account(id).await?.ok_or(AccountError::NotFound)?;
         tx.set_password(id, &phc, now).await?;
         let ended = tx.delete_account_sessions(id).await?;
-        let detail = json!({ "sessions_ended": ended });
+        let revoked = tx.revoke_account_grants(id, now).await?;
+        let detail = json!({ "sessions_ended": ended, "grants_revoked": revoked });
         audit::append(&mut tx, &AuditEvent { actor: actor.0, action: "account.set_password", target: id, detail }, now)
             .await?;
         tx.commit().await?;
@@ -237,7 +238,8 @@ impl AccountService {
         Ok(())
     }
 
-    /// Disables (ending every session) or re-enables an account. Returns false if unchanged.
+    /// Disables (ending every session and revoking every grant) or re-enables an account.
+    /// Returns false if unchanged.
     pub async fn set_status(&self, id: &str, status: AccountStatus, actor: Actor<'_>) -> Result<bool, AccountError> {
         let now = now_unix();
         let mut tx = self.store.begin().await?;
@@ -246,9 +248,12 @@ impl AccountService {
             return Ok(false);
         }
         tx.set_status(id, status, now).await?;
-        let ended = match status {
-            AccountStatus::Disabled => tx.delete_account_sessions(id).await?,
-            AccountStatus::Active => 0,
+        // A disabled account keeps no session and no live token (grants revoked).
+        let (ended, revoked) = match status {
+            AccountStatus::Disabled => {
+                (tx.delete_account_sessions(id).await?, tx.revoke_account_grants(id, now).await?)
+            }
+            AccountStatus::Active => (0, 0),
         };
         let action = match status {
             AccountStatus::Disabled => "account.disable",

@@ -1,10 +1,11 @@
 //! Every route of the IdP, in one place.
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware;
 use axum::response::Redirect;
 use axum::routing::{get, post};
+use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::{PageError, render_page_errors};
@@ -40,14 +41,19 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ));
-    // Protocol endpoints answer JSON; browsers and other origins call some of them (CORS comes
-    // with the developer portal), and they are never framed or cached.
+    // Protocol endpoints answer JSON and use no cookies, so browser applications of any origin
+    // may call them (CORS without credentials).
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]);
     let protocol = Router::new()
         .route("/.well-known/openid-configuration", get(discovery::configuration))
         .route("/jwks", get(discovery::jwks))
         .route("/token", post(token::token))
         .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/introspect", post(introspect::introspect))
-        .route("/revoke", post(revoke::revoke));
+        .route("/revoke", post(revoke::revoke))
+        .layer(cors);
     gerbang_core::http::with_common_layers(protocol.merge(pages).with_state(state))
 }

@@ -513,6 +513,17 @@ async fn client_credentials_and_token_exchange(backend: Backend) {
     srv.accounts.set_status(&account.id, AccountStatus::Disabled, Actor("test")).await.unwrap();
     let r = http.get(format!("{}/userinfo", srv.url)).bearer_auth(person.access_token().secret()).send().await.unwrap();
     assert_eq!(r.status(), 401);
+    let introspected: Value = http
+        .post(format!("{}/introspect", srv.url))
+        .basic_auth("rp-app", rp_secret.as_deref())
+        .form(&[("token", exchanged["access_token"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(introspected["active"], false, "a disabled person's tokens are inactive at once");
 }
 
 async fn rp_initiated_and_back_channel_logout(backend: Backend) {

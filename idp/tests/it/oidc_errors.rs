@@ -432,5 +432,15 @@ async fn hostile_input_never_causes_a_server_error(backend: Backend) {
             assert!(kind.starts_with("text/html"), "{endpoint} -> {status} {kind}");
         }
     }
-    let _ = http;
+    // CORS for browser applications on the protocol endpoints, never on pages.
+    let r = http
+        .request(reqwest::Method::OPTIONS, format!("{}/token", srv.url))
+        .header("origin", "https://spa.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    let r = http.get(format!("{}/masuk", srv.url)).header("origin", "https://spa.example").send().await.unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
 }
