@@ -432,6 +432,22 @@ async fn hostile_input_never_causes_a_server_error(backend: Backend) {
             assert!(kind.starts_with("text/html"), "{endpoint} -> {status} {kind}");
         }
     }
+    // Bodies of the wrong type at the human endpoints get a page, at protocol ones JSON.
+    for endpoint in ["/authorize", "/logout", "/persetujuan", "/masuk", "/token", "/introspect", "/revoke"] {
+        let r = browser
+            .post(format!("{}{endpoint}", srv.url))
+            .header("content-type", "application/json")
+            .body("{\"client_id\": 1}")
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+        assert!((400..500).contains(&status), "{endpoint}: {status}");
+        let expected =
+            if matches!(endpoint, "/token" | "/introspect" | "/revoke") { "application/json" } else { "text/html" };
+        assert!(kind.starts_with(expected), "{endpoint}: {kind}");
+    }
     // CORS for browser applications on the protocol endpoints, never on pages.
     let r = http
         .request(reqwest::Method::OPTIONS, format!("{}/token", srv.url))

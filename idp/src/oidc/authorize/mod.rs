@@ -48,8 +48,9 @@ pub async fn authorize_post(
     State(state): State<AppState>,
     ui: UiLang,
     headers: HeaderMap,
-    RawForm(body): RawForm,
+    form: Result<RawForm, axum::extract::rejection::RawFormRejection>,
 ) -> Result<Response, PageError> {
+    let RawForm(body) = form.map_err(|_| PageError::BadForm)?;
     let text = std::str::from_utf8(&body).map_err(|_| PageError::BadForm)?;
     start(&state, ui, &headers, text).await
 }
