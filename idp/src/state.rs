@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
+use axum::http::HeaderMap;
 use gerbang_core::config::Config;
 use gerbang_core::crypto::{Keys, PasswordHasher};
 use gerbang_core::policy::{Levels, PolicyError};
-use gerbang_core::store::Store;
+use gerbang_core::store::{Account, Session, Store, StoreError};
 
 use crate::accounts::AccountService;
 use crate::login::session::SessionService;
@@ -45,6 +46,14 @@ pub enum StateError {
 }
 
 impl AppState {
+    /// The live session named by the request's cookie, and its (active) account.
+    pub async fn signed_in(&self, headers: &HeaderMap) -> Result<Option<(Session, Account)>, StoreError> {
+        match crate::http::cookies::get(headers, crate::http::cookies::SESSION, self.secure_cookies) {
+            Some(sid) => self.sessions.current(&sid).await,
+            None => Ok(None),
+        }
+    }
+
     pub async fn new(config: &Config, store: Store, keys: Keys) -> Result<AppState, StateError> {
         let hasher = PasswordHasher::new(&config.password).map_err(|e| StateError::Password(e.to_string()))?;
         let ring = KeyRing::open(store.clone(), keys.signing_key_sealer.clone()).await?;

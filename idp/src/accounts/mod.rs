@@ -259,12 +259,8 @@ impl AccountService {
             AccountStatus::Disabled => "account.disable",
             AccountStatus::Active => "account.enable",
         };
-        audit::append(
-            &mut tx,
-            &AuditEvent { actor: actor.0, action, target: id, detail: json!({ "sessions_ended": ended }) },
-            now,
-        )
-        .await?;
+        let detail = json!({ "sessions_ended": ended, "grants_revoked": revoked });
+        audit::append(&mut tx, &AuditEvent { actor: actor.0, action, target: id, detail }, now).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -1,22 +1,17 @@
 //! The account page (`/akun`): who is signed in, with which identifier and session.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
 use super::error::PageError;
 use super::lang::UiLang;
-use super::login::remember_lang;
-use super::{cookies, csrf};
+use super::{csrf, page};
 use crate::state::AppState;
 
 pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap) -> Result<Response, PageError> {
-    let current = match cookies::get(&headers, cookies::SESSION, state.secure_cookies) {
-        Some(sid) => state.sessions.current(&sid).await?,
-        None => None,
-    };
-    let Some((session, account)) = current else {
+    let Some((session, account)) = state.signed_in(&headers).await? else {
         return Ok(Redirect::to("/masuk?return_to=/akun").into_response());
     };
     let view = state.accounts.view(&account.id).await.map_err(|e| PageError::from_account(e, ui.lang))?;
@@ -39,12 +34,7 @@ pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap)
             },
         )
         .map_err(|e| PageError::Server(e.to_string()))?;
-    let mut response = Html(html).into_response();
-    if let Some(c) = csrf_cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    remember_lang(&mut response, ui, state.secure_cookies);
-    Ok(response)
+    Ok(page::respond(StatusCode::OK, html, csrf_cookie, &ui, state.secure_cookies))
 }
 
 /// Western Indonesia Time (UTC+7, no DST), written the Indonesian way: `17-08-2026 14.30 WIB`.

@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use cookie::SameSite;
 use gerbang_core::lang::Localized;
 use minijinja::context;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::error::PageError;
 use super::lang::UiLang;
-use super::{cookies, csrf};
+use super::{cookies, csrf, page};
 use crate::accounts::Identity;
 use crate::login::password::{self, LoginError};
 use crate::state::AppState;
@@ -48,9 +48,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let query = query.map(|Query(q)| q).unwrap_or_default();
     // Already signed in: go on without asking again.
-    if let Some(sid) = cookies::get(&headers, cookies::SESSION, state.secure_cookies)
-        && state.sessions.current(&sid).await?.is_some()
-    {
+    if state.signed_in(&headers).await?.is_some() {
         return Ok(Redirect::to(safe_return_to(&query.return_to)).into_response());
     }
     let hint: String =
@@ -136,9 +134,7 @@ pub async fn logout(
     if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
         return Err(PageError::CsrfFailed);
     }
-    if let Some(sid) = cookies::get(&headers, cookies::SESSION, state.secure_cookies)
-        && let Some((session, _)) = state.sessions.current(&sid).await?
-    {
+    if let Some((session, _)) = state.signed_in(&headers).await? {
         crate::oidc::logout::end_session(&state, &session).await?;
     }
     let mut response = Redirect::to("/masuk").into_response();
@@ -166,21 +162,7 @@ async fn render_form(
             client_name => client_name },
         )
         .map_err(|e| PageError::Server(e.to_string()))?;
-    let mut response = (status, Html(html)).into_response();
-    if let Some(c) = csrf_cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    remember_lang(&mut response, ui, state.secure_cookies);
-    Ok(response)
-}
-
-/// Sets the language cookie when `?lang=` chose a language on this request.
-pub fn remember_lang(response: &mut Response, ui: UiLang, secure: bool) {
-    if ui.chosen_now {
-        let c = cookies::set(cookies::LANG, ui.lang.tag(), secure, SameSite::Lax, Some(365 * 86400));
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(page::respond(status, html, csrf_cookie, &ui, state.secure_cookies))
 }
 
 /// Only a local path may be a return target: never another origin (open redirect), never

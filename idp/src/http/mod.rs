@@ -8,4 +8,6 @@ pub mod error;
 pub mod health;
 pub mod lang;
 pub mod login;
+pub mod page;
+pub mod params;
 pub mod router;

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use axum::Form;
+use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{RawForm, RawQuery, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use gerbang_core::lang::Lang;
 use gerbang_core::store::{GrantStore, Session, SessionStore, StoreError, now_unix};
@@ -20,28 +20,18 @@ use super::claims;
 use super::client::Client;
 use crate::http::error::PageError;
 use crate::http::lang::UiLang;
-use crate::http::login::remember_lang;
-use crate::http::{cookies, csrf};
+use crate::http::params::RawParams;
+use crate::http::{cookies, csrf, page};
 use crate::state::AppState;
 
-pub async fn logout_get(
+/// `/logout`, GET or POST.
+pub async fn logout(
     State(state): State<AppState>,
     ui: UiLang,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    RawParams(raw): RawParams,
 ) -> Result<Response, PageError> {
-    begin(&state, ui, &headers, q.as_deref().unwrap_or("")).await
-}
-
-pub async fn logout_post(
-    State(state): State<AppState>,
-    ui: UiLang,
-    headers: HeaderMap,
-    form: Result<RawForm, axum::extract::rejection::RawFormRejection>,
-) -> Result<Response, PageError> {
-    let RawForm(body) = form.map_err(|_| PageError::BadForm)?;
-    let text = std::str::from_utf8(&body).map_err(|_| PageError::BadForm)?;
-    begin(&state, ui, &headers, text).await
+    begin(&state, ui, &headers, &raw).await
 }
 
 /// Validates the request; ends the session at once when the client proves it (an ID token of
@@ -79,7 +69,7 @@ async fn begin(state: &AppState, ui: UiLang, headers: &HeaderMap, raw: &str) -> 
     };
     let redirect = params.get("post_logout_redirect_uri").cloned();
     check_redirect(redirect.as_deref(), client.as_ref(), ui.lang)?;
-    let current = current_session(state, headers).await?;
+    let current = state.signed_in(headers).await?;
     let Some((session, _)) = current else {
         return finish(state, ui, redirect.as_deref(), params.get("state").map(String::as_str));
     };
@@ -105,12 +95,7 @@ async fn begin(state: &AppState, ui: UiLang, headers: &HeaderMap, raw: &str) -> 
             },
         )
         .map_err(|e| PageError::Server(e.to_string()))?;
-    let mut response = Html(html).into_response();
-    if let Some(c) = csrf_cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    remember_lang(&mut response, ui, state.secure_cookies);
-    Ok(response)
+    Ok(page::respond(StatusCode::OK, html, csrf_cookie, &ui, state.secure_cookies))
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,7 +127,7 @@ pub async fn logout_confirm(
     };
     let redirect = Some(form.post_logout_redirect_uri.as_str()).filter(|r| !r.is_empty());
     check_redirect(redirect, client.as_ref(), ui.lang)?;
-    if let Some((session, _)) = current_session(&state, &headers).await? {
+    if let Some((session, _)) = state.signed_in(&headers).await? {
         end_session(&state, &session).await?;
     }
     let mut response = finish(&state, ui, redirect, Some(form.state.as_str()).filter(|s| !s.is_empty()))?;
@@ -173,16 +158,6 @@ fn finish(state: &AppState, ui: UiLang, redirect: Option<&str>, st: Option<&str>
     }
     let html = state.theme.page("logged_out.html", &ui, context! {}).map_err(|e| PageError::Server(e.to_string()))?;
     Ok(Html(html).into_response())
-}
-
-async fn current_session(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<(Session, gerbang_core::store::Account)>, StoreError> {
-    match cookies::get(headers, cookies::SESSION, state.secure_cookies) {
-        Some(sid) => state.sessions.current(&sid).await,
-        None => Ok(None),
-    }
 }
 
 /// Ends the session: removes it, revokes every grant made from it, and sends a logout token to

@@ -4,8 +4,8 @@
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use gerbang_core::store::{AuthorizationStore, now_unix};
 use minijinja::context;
 use serde::Deserialize;
@@ -14,8 +14,7 @@ use super::request::RedirectProblem;
 use super::{issue_code, load_pending, redirect_error, see_other};
 use crate::http::error::PageError;
 use crate::http::lang::UiLang;
-use crate::http::login::remember_lang;
-use crate::http::{cookies, csrf};
+use crate::http::{csrf, page};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -43,7 +42,7 @@ pub async fn consent_page(
 ) -> Result<Response, PageError> {
     let Query(q) = query.map_err(|_| PageError::BadForm)?;
     let (req, _, client) = load_pending(&state, &q.req, ui.lang).await?;
-    let Some((_, account)) = signed_in(&state, &headers).await? else {
+    let Some((_, account)) = state.signed_in(&headers).await? else {
         return Ok(see_other(&format!("/authorize/lanjut?req={}", q.req)));
     };
     let scopes: Vec<String> = req.scope.iter().map(|s| state.theme.string(ui.lang, &format!("scope_{s}"))).collect();
@@ -54,12 +53,7 @@ pub async fn consent_page(
             context! { csrf => token, req => q.req, client_name => client.name, scopes => scopes, name => account.display_name },
         )
         .map_err(|e| PageError::Server(e.to_string()))?;
-    let mut response = Html(html).into_response();
-    if let Some(c) = csrf_cookie {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
-    remember_lang(&mut response, ui, state.secure_cookies);
-    Ok(response)
+    Ok(page::respond(StatusCode::OK, html, csrf_cookie, &ui, state.secure_cookies))
 }
 
 pub async fn consent_submit(
@@ -73,7 +67,7 @@ pub async fn consent_submit(
         return Err(PageError::CsrfFailed);
     }
     let (req, _, _) = load_pending(&state, &form.req, ui.lang).await?;
-    let Some((session, account)) = signed_in(&state, &headers).await? else {
+    let Some((session, account)) = state.signed_in(&headers).await? else {
         return Ok(see_other(&format!("/authorize/lanjut?req={}", form.req)));
     };
     match form.decision.as_str() {
@@ -94,14 +88,4 @@ pub async fn consent_submit(
         }
         _ => Err(PageError::BadForm),
     }
-}
-
-async fn signed_in(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<(gerbang_core::store::Session, gerbang_core::store::Account)>, PageError> {
-    Ok(match cookies::get(headers, cookies::SESSION, state.secure_cookies) {
-        Some(sid) => state.sessions.current(&sid).await?,
-        None => None,
-    })
 }

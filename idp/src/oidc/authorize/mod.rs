@@ -4,7 +4,7 @@
 mod consent;
 pub mod request;
 
-use axum::extract::{Query, RawForm, RawQuery, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gerbang_core::crypto::random;
@@ -22,9 +22,9 @@ use request::{AuthorizeRequest, PageProblem, RedirectProblem};
 use super::client::Client;
 use super::tokens::{AuthContext, token_hash};
 use crate::accounts::Identity;
-use crate::http::cookies;
 use crate::http::error::PageError;
 use crate::http::lang::UiLang;
+use crate::http::params::RawParams;
 use crate::state::AppState;
 
 /// What an authorization code stands for, stored with it.
@@ -35,24 +35,14 @@ pub struct CodeDetails {
     pub auth: AuthContext,
 }
 
-pub async fn authorize_get(
+/// `/authorize`, GET or POST.
+pub async fn authorize(
     State(state): State<AppState>,
     ui: UiLang,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    RawParams(raw): RawParams,
 ) -> Result<Response, PageError> {
-    start(&state, ui, &headers, query.as_deref().unwrap_or("")).await
-}
-
-pub async fn authorize_post(
-    State(state): State<AppState>,
-    ui: UiLang,
-    headers: HeaderMap,
-    form: Result<RawForm, axum::extract::rejection::RawFormRejection>,
-) -> Result<Response, PageError> {
-    let RawForm(body) = form.map_err(|_| PageError::BadForm)?;
-    let text = std::str::from_utf8(&body).map_err(|_| PageError::BadForm)?;
-    start(&state, ui, &headers, text).await
+    start(&state, ui, &headers, &raw).await
 }
 
 async fn start(state: &AppState, ui: UiLang, headers: &HeaderMap, raw: &str) -> Result<Response, PageError> {
@@ -139,10 +129,7 @@ async fn proceed(
     created_at: i64,
     client: &Client,
 ) -> Result<Response, PageError> {
-    let current = match cookies::get(headers, cookies::SESSION, state.secure_cookies) {
-        Some(sid) => state.sessions.current(&sid).await?,
-        None => None,
-    };
+    let current = state.signed_in(headers).await?;
     let now = now_unix();
     let needs_login = match &current {
         None => true,

@@ -55,13 +55,5 @@ pub async fn issue(
     )
     .await?;
     tx.commit().await?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: state.issuer.config.access_token_ttl_secs,
-        id_token: None,
-        refresh_token: None,
-        scope: scope.join(" "),
-        issued_token_type: None,
-    })
+    Ok(TokenResponse::bearer(access_token, state.issuer.config.access_token_ttl_secs, &scope))
 }

@@ -91,13 +91,7 @@ pub async fn exchange(
     )
     .await?;
     tx.commit().await?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: state.issuer.config.access_token_ttl_secs,
-        id_token: None,
-        refresh_token: None,
-        scope: scope.join(" "),
-        issued_token_type: Some(ACCESS_TOKEN_TYPE),
-    })
+    let mut response = TokenResponse::bearer(access_token, state.issuer.config.access_token_ttl_secs, &scope);
+    response.issued_token_type = Some(ACCESS_TOKEN_TYPE);
+    Ok(response)
 }

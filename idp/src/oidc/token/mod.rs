@@ -40,6 +40,21 @@ pub struct TokenResponse {
     pub issued_token_type: Option<&'static str>,
 }
 
+impl TokenResponse {
+    /// A bare access-token answer (machine clients, token exchange).
+    pub fn bearer(access_token: String, expires_in: i64, scope: &[String]) -> TokenResponse {
+        TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            id_token: None,
+            refresh_token: None,
+            scope: scope.join(" "),
+            issued_token_type: None,
+        }
+    }
+}
+
 impl IntoResponse for TokenResponse {
     fn into_response(self) -> Response {
         let mut response = Json(self).into_response();
