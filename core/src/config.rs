@@ -47,7 +47,34 @@ pub struct Config {
     pub password: PasswordConfig,
     pub session: SessionConfig,
     pub oidc: OidcConfig,
+    pub throttle: ThrottleConfig,
     pub log: LogConfig,
+}
+
+/// Brute-force protection of sign-in (shared by every replica through the database).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThrottleConfig {
+    /// Failed sign-ins with one NIP/NIK within `window_secs` before it is locked.
+    pub account_failures: i64,
+    /// Failed sign-ins from one source address within `window_secs` before it is locked.
+    pub address_failures: i64,
+    pub window_secs: i64,
+    pub lock_secs: i64,
+    /// Sign-in attempts per minute from one address, per replica (flood control).
+    pub address_attempts_per_minute: u32,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        ThrottleConfig {
+            account_failures: 5,
+            address_failures: 30,
+            window_secs: 900,
+            lock_secs: 900,
+            address_attempts_per_minute: 60,
+        }
+    }
 }
 
 /// Lifetimes of what the OpenID Connect provider issues, in seconds.
@@ -138,6 +165,7 @@ impl Default for Config {
             password: PasswordConfig::default(),
             session: SessionConfig::default(),
             oidc: OidcConfig::default(),
+            throttle: ThrottleConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -235,6 +263,18 @@ impl Config {
         ] {
             if value < min {
                 return Err(ConfigError::Invalid { key, reason: format!("must be at least {min}") });
+            }
+        }
+        let t = &self.throttle;
+        for (key, ok) in [
+            ("throttle.account_failures", t.account_failures >= 1),
+            ("throttle.address_failures", t.address_failures >= 1),
+            ("throttle.window_secs", t.window_secs >= 1),
+            ("throttle.lock_secs", t.lock_secs >= 1),
+            ("throttle.address_attempts_per_minute", t.address_attempts_per_minute >= 1),
+        ] {
+            if !ok {
+                return Err(ConfigError::Invalid { key, reason: "must be at least 1".into() });
             }
         }
         if o.code_ttl_secs > 600 {

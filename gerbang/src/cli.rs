@@ -153,6 +153,11 @@ pub enum UserCommand {
         #[command(flatten)]
         password: PasswordInput,
     },
+    /// Lift a sign-in lock (too many failed attempts) before it expires.
+    Unlock {
+        #[command(flatten)]
+        account: AccountRef,
+    },
     /// Move an ASN account to a new NIP (e.g. PPPK appointed PNS), keeping the account.
     Rekey {
         #[command(flatten)]

@@ -8,6 +8,7 @@ pub mod maintenance;
 pub mod oidc;
 pub mod state;
 pub mod theme;
+pub mod wib;
 
 pub use http::router::router;
 pub use state::AppState;

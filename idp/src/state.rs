@@ -10,6 +10,7 @@ use gerbang_core::store::{Account, Session, Store, StoreError};
 
 use crate::accounts::AccountService;
 use crate::login::session::SessionService;
+use crate::login::throttle::Throttle;
 use crate::oidc::client::ClientService;
 use crate::oidc::keys::{KeyError, KeyRing};
 use crate::oidc::tokens::Issuer;
@@ -21,6 +22,7 @@ pub struct AppState {
     pub keys: Keys,
     pub accounts: AccountService,
     pub sessions: SessionService,
+    pub throttle: Throttle,
     pub clients: ClientService,
     pub issuer: Issuer,
     pub levels: Arc<Levels>,
@@ -65,6 +67,7 @@ impl AppState {
         Ok(AppState {
             accounts: AccountService::new(store.clone(), keys.clone(), hasher, config.password.min_length),
             sessions: SessionService::new(store.clone(), config.session.ttl_secs),
+            throttle: Throttle::new(store.clone(), keys.throttle.clone(), config.throttle.clone()),
             clients: ClientService::new(store.clone()),
             issuer: Issuer::new(&config.idp.public_url, ring, config.oidc.clone()),
             levels: Arc::new(Levels::load(&config.policies_dir)?),

@@ -23,6 +23,10 @@ pub struct Keys {
     pub signing_key_sealer: Sealer,
     /// Derives citizens' pairwise subjects per sector (OIDC Core §8.1).
     pub pairwise: BlindIndex,
+    /// Encrypts TOTP secrets at rest.
+    pub totp_sealer: Sealer,
+    /// Keys the login throttle by what was typed without storing a NIK or NIP in clear.
+    pub throttle: BlindIndex,
     /// Recorded in the database so that a wrong master key is refused at start.
     pub check: [u8; 32],
 }
@@ -34,6 +38,8 @@ impl Keys {
             nik_index: BlindIndex::new(&master.derive("gerbang/v1/index/nik")),
             signing_key_sealer: Sealer::new(&master.derive("gerbang/v1/seal/signing-key")),
             pairwise: BlindIndex::new(&master.derive("gerbang/v1/pairwise-subject")),
+            totp_sealer: Sealer::new(&master.derive("gerbang/v1/seal/totp")),
+            throttle: BlindIndex::new(&master.derive("gerbang/v1/index/throttle")),
             check: *master.derive("gerbang/v1/check"),
         }
     }

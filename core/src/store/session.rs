@@ -29,6 +29,10 @@ pub trait SessionStore {
     async fn delete_session(&mut self, id_hash: &[u8]) -> Result<bool, StoreError>;
     async fn delete_account_sessions(&mut self, account_id: &str) -> Result<u64, StoreError>;
     async fn delete_expired_sessions(&mut self, now: i64) -> Result<u64, StoreError>;
+    /// Live sessions of an account, newest first.
+    async fn account_sessions(&mut self, account_id: &str, now: i64) -> Result<Vec<Session>, StoreError>;
+    /// Records a step-up: the methods used so far and the time of the latest authentication.
+    async fn update_session_auth(&mut self, id_hash: &[u8], amr: &str, auth_time: i64) -> Result<(), StoreError>;
 }
 
 impl<T: Db> SessionStore for T {
@@ -59,5 +63,17 @@ impl<T: Db> SessionStore for T {
     async fn delete_expired_sessions(&mut self, now: i64) -> Result<u64, StoreError> {
         Ok(on_conn!(self, c => sqlx::query(sql::DELETE_EXPIRED_SESSIONS)
             .bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?)
+    }
+
+    async fn account_sessions(&mut self, account_id: &str, now: i64) -> Result<Vec<Session>, StoreError> {
+        Ok(
+            on_conn!(self, c => sqlx::query_as(sql::ACCOUNT_SESSIONS).bind(account_id).bind(now).fetch_all(&mut *c).await)?,
+        )
+    }
+
+    async fn update_session_auth(&mut self, id_hash: &[u8], amr: &str, auth_time: i64) -> Result<(), StoreError> {
+        on_conn!(self, c => sqlx::query(sql::UPDATE_SESSION_AUTH)
+            .bind(id_hash).bind(amr).bind(auth_time).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
     }
 }

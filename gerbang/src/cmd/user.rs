@@ -8,6 +8,7 @@ use gerbang_core::ids::{Nik, Nip};
 use gerbang_core::lang::{Lang, Localized};
 use gerbang_core::store::AccountStatus;
 use gerbang_idp::accounts::{AccountError, AccountService, Actor, Identity, NewIdentity};
+use gerbang_idp::login::throttle::Throttle;
 use zeroize::Zeroizing;
 
 use crate::cli::{AccountRef, PasswordInput, UserCommand};
@@ -19,13 +20,19 @@ pub async fn run(config: &Config, command: UserCommand, lang: Lang) -> Result<()
     gerbang_core::telemetry::init(&gerbang_core::config::LogConfig { level: "warn".into(), ..config.log.clone() });
     let install = gerbang_core::bootstrap::open(config).await?;
     let hasher = PasswordHasher::new(&config.password).map_err(|e| CliError::Message(e.to_string()))?;
+    let throttle = Throttle::new(install.store.clone(), install.keys.throttle.clone(), config.throttle.clone());
     let accounts = AccountService::new(install.store.clone(), install.keys, hasher, config.password.min_length);
-    let result = dispatch(&accounts, command, lang).await;
+    let result = dispatch(&accounts, &throttle, command, lang).await;
     install.store.close().await;
     result
 }
 
-async fn dispatch(accounts: &AccountService, command: UserCommand, lang: Lang) -> Result<(), CliError> {
+async fn dispatch(
+    accounts: &AccountService,
+    throttle: &Throttle,
+    command: UserCommand,
+    lang: Lang,
+) -> Result<(), CliError> {
     match command {
         UserCommand::Add { key, name, password, roles } => {
             // Validate everything the person typed before asking for a password on stdin.
@@ -130,6 +137,25 @@ async fn dispatch(accounts: &AccountService, command: UserCommand, lang: Lang) -
                     "Kata sandi diganti; semua sesi akun ini diakhiri.",
                     "Password changed; all sessions of this account ended."
                 )
+            );
+        }
+        UserCommand::Unlock { account } => {
+            let id = resolve(accounts, &account).await?;
+            let view = accounts.view(&id).await?;
+            // The lock is keyed on what people type: the current NIP, or the NIK.
+            let digits = match (view.nip, accounts.nik_of(&id).await?) {
+                (Some(nip), _) => nip,
+                (None, Some(nik)) => nik.expose().to_string(),
+                (None, None) => return Err(AccountError::NotFound.into()),
+            };
+            let lifted = throttle.unlock(&digits).await.map_err(|e| CliError::Message(e.to_string()))?;
+            println!(
+                "{}",
+                if lifted {
+                    say(lang, "Kunci masuk dibuka.", "Sign-in lock lifted.")
+                } else {
+                    say(lang, "Akun ini tidak terkunci.", "This account was not locked.")
+                }
             );
         }
         UserCommand::Rekey { account, new_nip } => {

@@ -45,6 +45,14 @@ impl Identity {
         }
     }
 
+    /// The normalised digits (a secret for a NIK: hash it, never log or store it in clear).
+    pub fn digits(&self) -> &str {
+        match self {
+            Identity::Nip(n) => n.as_str(),
+            Identity::Nik(n) => n.expose(),
+        }
+    }
+
     /// Safe to log and show: the NIP in full, the NIK masked.
     pub fn display(&self) -> String {
         match self {

@@ -8,7 +8,8 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::SameSite;
-use gerbang_core::lang::Localized;
+use gerbang_core::lang::{Lang, Localized};
+use gerbang_core::store::{FactorStore, SignIn, now_unix};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -18,6 +19,7 @@ use super::{cookies, csrf, page};
 use crate::accounts::Identity;
 use crate::login::password::{self, LoginError};
 use crate::state::AppState;
+use crate::wib;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct LoginQuery {
@@ -67,9 +69,46 @@ pub async fn submit(
     if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
         return Err(PageError::CsrfFailed);
     }
-    let identity = match Identity::parse(&form.identifier) {
+    let address = peer.ip();
+    let lang = ui.lang;
+    let locked_msg = move |until: i64| match lang {
+        Lang::Id => {
+            format!("Terlalu banyak percobaan masuk. Silakan coba lagi setelah pukul {}.", wib::time_of_day(until))
+        }
+        Lang::En => format!("Too many sign-in attempts. Please try again after {}.", wib::time_of_day(until)),
+    };
+    if !state.throttle.admit(address) {
+        let msg = locked_msg(now_unix() + 60);
+        return render_form(
+            &state,
+            ui,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.return_to,
+            &form.identifier,
+            Some(msg),
+        )
+        .await;
+    }
+    let parsed = Identity::parse(&form.identifier);
+    let keys = state.throttle.keys(parsed.as_ref().ok().map(Identity::digits), address);
+    if let Some(until) = state.throttle.locked_until(&keys).await? {
+        let msg = locked_msg(until);
+        return render_form(
+            &state,
+            ui,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.return_to,
+            &form.identifier,
+            Some(msg),
+        )
+        .await;
+    }
+    let identity = match parsed {
         Ok(identity) => identity,
         Err(e) => {
+            state.throttle.failed(&keys).await?;
             let msg = e.message(ui.lang);
             return render_form(
                 &state,
@@ -83,29 +122,36 @@ pub async fn submit(
             .await;
         }
     };
+    let user_agent: String =
+        headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect();
     let account = match password::verify(&state.accounts, &identity, &form.password).await {
         Ok(account) => account,
         Err(LoginError::Account(e)) => return Err(PageError::from_account(e, ui.lang)),
         Err(e) => {
             tracing::info!(identity = %identity.display(), result = "refused", "password sign-in");
-            let msg = e.message(ui.lang);
-            return render_form(
-                &state,
-                ui,
-                &headers,
-                StatusCode::UNAUTHORIZED,
-                &form.return_to,
-                &form.identifier,
-                Some(msg),
-            )
-            .await;
+            let locked = state.throttle.failed(&keys).await?;
+            let account = match &e {
+                LoginError::InvalidCredentials { account } => account.clone(),
+                LoginError::Disabled { account } => Some(account.clone()),
+                LoginError::Account(_) => None,
+            };
+            if let Some(id) = account {
+                let result = if matches!(e, LoginError::Disabled { .. }) { "disabled" } else { "wrong_credentials" };
+                record(&state, &id, "pwd", result, &address.to_string(), &user_agent).await?;
+            }
+            let (status, msg) = match locked {
+                Some(until) => (StatusCode::TOO_MANY_REQUESTS, locked_msg(until)),
+                None => (StatusCode::UNAUTHORIZED, e.message(ui.lang)),
+            };
+            return render_form(&state, ui, &headers, status, &form.return_to, &form.identifier, Some(msg)).await;
         }
     };
+    state.throttle.succeeded(&keys).await?;
     if let Some(old) = cookies::get(&headers, cookies::SESSION, state.secure_cookies) {
         state.sessions.end(&old).await?;
     }
-    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let new = state.sessions.create(&account, "pwd", user_agent, &peer.ip().to_string()).await?;
+    let new = state.sessions.create(&account, "pwd", &user_agent, &address.to_string()).await?;
+    record(&state, &account.id, "pwd", "ok", &address.to_string(), &user_agent).await?;
     tracing::info!(account = %account.id, result = "ok", "password sign-in");
     let mut response = Redirect::to(safe_return_to(&form.return_to)).into_response();
     let cookie = cookies::set(
@@ -117,6 +163,27 @@ pub async fn submit(
     );
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
+}
+
+/// Adds a line to the account's sign-in history (shown on the account page).
+pub async fn record(
+    state: &AppState,
+    account_id: &str,
+    method: &str,
+    result: &str,
+    address: &str,
+    user_agent: &str,
+) -> Result<(), gerbang_core::store::StoreError> {
+    let event = SignIn {
+        at: now_unix(),
+        method: method.into(),
+        result: result.into(),
+        source_ip: address.into(),
+        user_agent: user_agent.into(),
+    };
+    let mut tx = state.store.begin().await?;
+    tx.record_sign_in(account_id, event.at, &event).await?;
+    tx.commit().await
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,11 +9,12 @@ use crate::accounts::{AccountError, AccountService, Identity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
+    /// `account` is for the sign-in history only; the answer never says whether it exists.
     #[error("NIP/NIK atau kata sandi salah.")]
-    InvalidCredentials,
+    InvalidCredentials { account: Option<String> },
     /// Only said after the right password, so it reveals nothing to a guesser.
     #[error("Akun dinonaktifkan, hubungi administrator.")]
-    Disabled,
+    Disabled { account: String },
     #[error(transparent)]
     Account(#[from] AccountError),
 }
@@ -21,8 +22,8 @@ pub enum LoginError {
 impl Localized for LoginError {
     fn message(&self, lang: Lang) -> String {
         match (self, lang) {
-            (LoginError::InvalidCredentials, Lang::En) => "Wrong NIP/NIK or password.".into(),
-            (LoginError::Disabled, Lang::En) => "This account is disabled; contact the administrator.".into(),
+            (LoginError::InvalidCredentials { .. }, Lang::En) => "Wrong NIP/NIK or password.".into(),
+            (LoginError::Disabled { .. }, Lang::En) => "This account is disabled; contact the administrator.".into(),
             (LoginError::Account(e), _) => e.message(lang),
             (other, _) => other.to_string(),
         }
@@ -44,11 +45,12 @@ pub async fn verify(accounts: &AccountService, identity: &Identity, password: &s
             None => hasher.verify_dummy(&pw),
         })
         .await?;
-    let (Some(account), Verification::Match { needs_rehash }) = (found, verdict) else {
-        return Err(LoginError::InvalidCredentials);
+    let (Some(account), Verification::Match { needs_rehash }) = (&found, verdict) else {
+        return Err(LoginError::InvalidCredentials { account: found.map(|a| a.id) });
     };
+    let account = account.clone();
     if account.status != AccountStatus::Active {
-        return Err(LoginError::Disabled);
+        return Err(LoginError::Disabled { account: account.id });
     }
     if needs_rehash {
         // A failed upgrade must not fail the login; the old hash still works.

@@ -7,6 +7,7 @@ mod oidc;
 mod oidc_errors;
 mod oidc_keys;
 mod support;
+mod throttle;
 
 /// Declares each listed async fn (taking a `support::Backend`) as a test on both backends.
 #[macro_export]

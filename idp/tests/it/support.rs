@@ -40,6 +40,11 @@ impl Drop for TestServer {
 impl TestServer {
     /// `None` when the backend is PostgreSQL and it is not configured (reported as skipped).
     pub async fn start(backend: Backend) -> Option<TestServer> {
+        TestServer::start_with(backend, |_| {}).await
+    }
+
+    /// Like `start`, with the configuration adjusted first.
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestServer> {
         capture_logs();
         let (store, db) = match backend {
             Backend::Sqlite => TestDb::sqlite().await,
@@ -52,6 +57,7 @@ impl TestServer {
         config.idp.public_url = url.clone();
         config.policies_dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../policies"));
         config.idp.themes_dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../themes"));
+        adjust(&mut config);
         let keys = Keys::derive(&MasterKey::generate());
         let state = gerbang_idp::AppState::new(&config, store.clone(), keys).await.expect("state");
         let accounts = state.accounts.clone();

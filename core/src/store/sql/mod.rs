@@ -6,6 +6,7 @@ pub mod audit;
 pub mod authorization;
 pub mod client;
 pub mod dialect;
+pub mod factor;
 pub mod grant;
 pub mod meta;
 pub mod session;

@@ -12,3 +12,8 @@ pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
 pub const DELETE_ACCOUNT_SESSIONS: &str = "DELETE FROM sessions WHERE account_id = $1";
 
 pub const DELETE_EXPIRED_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";
+
+pub const ACCOUNT_SESSIONS: &str = "SELECT id_hash, account_id, amr, auth_time, created_at, expires_at, user_agent, source_ip, sid \
+     FROM sessions WHERE account_id = $1 AND expires_at > $2 ORDER BY created_at DESC";
+
+pub const UPDATE_SESSION_AUTH: &str = "UPDATE sessions SET amr = $2, auth_time = $3 WHERE id_hash = $1";
