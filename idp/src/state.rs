@@ -9,6 +9,7 @@ use gerbang_core::policy::{Levels, PolicyError};
 use gerbang_core::store::{Account, Session, Store, StoreError};
 
 use crate::accounts::AccountService;
+use crate::factors::totp::TotpService;
 use crate::login::session::SessionService;
 use crate::login::throttle::Throttle;
 use crate::oidc::client::ClientService;
@@ -23,6 +24,7 @@ pub struct AppState {
     pub accounts: AccountService,
     pub sessions: SessionService,
     pub throttle: Throttle,
+    pub totp: TotpService,
     pub clients: ClientService,
     pub issuer: Issuer,
     pub levels: Arc<Levels>,
@@ -68,6 +70,7 @@ impl AppState {
             accounts: AccountService::new(store.clone(), keys.clone(), hasher, config.password.min_length),
             sessions: SessionService::new(store.clone(), config.session.ttl_secs),
             throttle: Throttle::new(store.clone(), keys.throttle.clone(), config.throttle.clone()),
+            totp: TotpService::new(store.clone(), keys.totp_sealer.clone()),
             clients: ClientService::new(store.clone()),
             issuer: Issuer::new(&config.idp.public_url, ring, config.oidc.clone()),
             levels: Arc::new(Levels::load(&config.policies_dir)?),

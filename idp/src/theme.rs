@@ -20,14 +20,29 @@ const BUILTIN: &[(&str, &str)] = &[
     ("consent.html", include_str!("../../themes/default/consent.html")),
     ("logout.html", include_str!("../../themes/default/logout.html")),
     ("logged_out.html", include_str!("../../themes/default/logged_out.html")),
+    ("totp_enrol.html", include_str!("../../themes/default/totp_enrol.html")),
+    ("recovery_codes.html", include_str!("../../themes/default/recovery_codes.html")),
+    ("step_up.html", include_str!("../../themes/default/step_up.html")),
+    ("notice.html", include_str!("../../themes/default/notice.html")),
     ("i18n/id.toml", include_str!("../../themes/default/i18n/id.toml")),
     ("i18n/en.toml", include_str!("../../themes/default/i18n/en.toml")),
     ("assets/gerbang.css", include_str!("../../themes/default/assets/gerbang.css")),
 ];
 
 /// The page templates a theme provides.
-const TEMPLATES: [&str; 7] =
-    ["base.html", "login.html", "account.html", "error.html", "consent.html", "logout.html", "logged_out.html"];
+const TEMPLATES: [&str; 11] = [
+    "base.html",
+    "login.html",
+    "account.html",
+    "error.html",
+    "consent.html",
+    "logout.html",
+    "logged_out.html",
+    "totp_enrol.html",
+    "recovery_codes.html",
+    "step_up.html",
+    "notice.html",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {

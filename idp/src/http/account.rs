@@ -3,18 +3,43 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use gerbang_core::store::{FactorStore, SessionStore, now_unix};
 use minijinja::context;
 
 use super::error::PageError;
 use super::lang::UiLang;
 use super::{csrf, page};
 use crate::state::AppState;
+use crate::wib;
 
 pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap) -> Result<Response, PageError> {
     let Some((session, account)) = state.signed_in(&headers).await? else {
         return Ok(Redirect::to("/masuk?return_to=/akun").into_response());
     };
     let view = state.accounts.view(&account.id).await.map_err(|e| PageError::from_account(e, ui.lang))?;
+    let factors = crate::factors::status(&state.store, &account.id).await?;
+    let mut db = state.store.conn().await?;
+    let sessions: Vec<minijinja::Value> = db
+        .account_sessions(&account.id, now_unix())
+        .await?
+        .into_iter()
+        .map(|s| {
+            context! {
+                sid => s.sid.clone(), current => s.sid == session.sid, since => wib::date_time(s.created_at),
+                device => s.user_agent, address => s.source_ip,
+            }
+        })
+        .collect();
+    let sign_ins: Vec<minijinja::Value> = db
+        .recent_sign_ins(&account.id, 10)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let result = state.theme.string(ui.lang, &format!("result_{}", e.result));
+            context! { at => wib::date_time(e.at), method => e.method, result => result, ok => e.result == "ok", address => e.source_ip }
+        })
+        .collect();
+    drop(db);
     let (token, csrf_cookie) = csrf::ensure(&headers, state.secure_cookies);
     let html = state
         .theme
@@ -29,8 +54,13 @@ pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap)
                 jenis_pegawai => view.jenis_pegawai,
                 nik_masked => view.nik_masked,
                 roles => view.roles,
-                auth_time => crate::wib::date_time(session.auth_time),
-                expires_at => crate::wib::date_time(session.expires_at),
+                auth_time => wib::date_time(session.auth_time),
+                expires_at => wib::date_time(session.expires_at),
+                amr => session.amr,
+                totp => factors.totp,
+                recovery_left => factors.recovery_codes_left,
+                sessions => sessions,
+                sign_ins => sign_ins,
             },
         )
         .map_err(|e| PageError::Server(e.to_string()))?;

@@ -28,6 +28,9 @@ pub struct LoginQuery {
     /// From an OIDC `login_hint`: pre-fills the identifier.
     #[serde(default)]
     login_hint: String,
+    /// Set by `/authorize` when a fresh sign-in is required even with a session.
+    #[serde(default)]
+    force: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,7 +53,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let query = query.map(|Query(q)| q).unwrap_or_default();
     // Already signed in: go on without asking again.
-    if state.signed_in(&headers).await?.is_some() {
+    if query.force.is_none() && state.signed_in(&headers).await?.is_some() {
         return Ok(Redirect::to(safe_return_to(&query.return_to)).into_response());
     }
     let hint: String =

@@ -9,7 +9,7 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::{PageError, render_page_errors};
-use super::{account, assets, health, login};
+use super::{account, assets, factors, health, login, sessions, step_up};
 use crate::oidc::{authorize, discovery, introspect, logout, revoke, token, userinfo};
 use crate::state::AppState;
 
@@ -22,6 +22,10 @@ pub fn router(state: AppState) -> Router {
         .route("/masuk", get(login::show).post(login::submit))
         .route("/keluar", post(login::logout))
         .route("/akun", get(account::show))
+        .route("/akun/totp", get(factors::enrol_page).post(factors::enrol_submit))
+        .route("/akun/totp/hapus", post(factors::remove))
+        .route("/akun/sesi/akhiri", post(sessions::end))
+        .route("/masuk/langkah-2", get(step_up::show).post(step_up::submit))
         .route("/assets/gerbang.css", get(assets::css))
         .route("/authorize", get(authorize::authorize).post(authorize::authorize))
         .route("/authorize/lanjut", get(authorize::resume))

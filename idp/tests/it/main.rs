@@ -6,6 +6,7 @@ mod login;
 mod oidc;
 mod oidc_errors;
 mod oidc_keys;
+mod strong_auth;
 mod support;
 mod throttle;
 

@@ -2,6 +2,7 @@
 //! send an authorization code back to the client.
 
 mod consent;
+mod level;
 pub mod request;
 
 use axum::extract::{Query, State};
@@ -96,7 +97,7 @@ pub async fn pending_client_name(state: &AppState, return_to: &str) -> Option<St
 }
 
 /// A pending request and its client; a page error when it expired or the client went away.
-pub(super) async fn load_pending(
+pub(crate) async fn load_pending(
     state: &AppState,
     id: &str,
     lang: Lang,
@@ -144,20 +145,24 @@ async fn proceed(
             let problem = RedirectProblem::new("login_required", "the person must sign in");
             return Ok(redirect_error(state, &req.redirect_uri, req.state.as_deref(), &problem));
         }
-        let mut target = Url::parse("http://x/masuk").map_err(|e| PageError::Server(e.to_string()))?;
-        target.query_pairs_mut().append_pair("return_to", &format!("/authorize/lanjut?req={id}"));
-        if let Some(hint) = req.login_hint.as_deref().filter(|h| Identity::parse(h).is_ok()) {
-            target.query_pairs_mut().append_pair("login_hint", hint);
-        }
-        if let Some(locales) = &req.ui_locales {
-            target.query_pairs_mut().append_pair("ui_locales", locales);
-        }
-        let location = format!("{}?{}", target.path(), target.query().unwrap_or(""));
-        return Ok(see_other(&location));
+        return login_redirect(id, req);
     }
     let Some((session, account)) = current else {
         return Err(PageError::Server("no session after login check".into()));
     };
+    match level::next_step(state, req, &session, &account).await? {
+        level::Step::Satisfied | level::Step::Unreachable => {}
+        level::Step::FreshSignIn if req.prompt.none => {
+            let problem = RedirectProblem::new("login_required", "the requested level needs a fresh sign-in");
+            return Ok(redirect_error(state, &req.redirect_uri, req.state.as_deref(), &problem));
+        }
+        level::Step::FreshSignIn => return login_redirect(id, req),
+        level::Step::SecondFactor if req.prompt.none => {
+            let problem = RedirectProblem::new("interaction_required", "the requested level needs a second factor");
+            return Ok(redirect_error(state, &req.redirect_uri, req.state.as_deref(), &problem));
+        }
+        level::Step::SecondFactor => return Ok(see_other(&format!("/masuk/langkah-2?req={id}"))),
+    }
     let consented = match state.store.conn().await?.consent(&account.id, &client.id).await? {
         Some(scope) => req.scope.iter().all(|s| scope.split(' ').any(|x| x == s)),
         None => false,
@@ -170,6 +175,20 @@ async fn proceed(
         return Ok(see_other(&format!("/persetujuan?req={id}")));
     }
     issue_code(state, id, req, &session, &account).await
+}
+
+/// To the login form, which comes back to this request. `force=1` shows the form even to a
+/// signed-in person: a fresh sign-in is what is missing (prompt=login, max_age, a level).
+fn login_redirect(id: &str, req: &AuthorizeRequest) -> Result<Response, PageError> {
+    let mut target = Url::parse("http://x/masuk").map_err(|e| PageError::Server(e.to_string()))?;
+    target.query_pairs_mut().append_pair("return_to", &format!("/authorize/lanjut?req={id}")).append_pair("force", "1");
+    if let Some(hint) = req.login_hint.as_deref().filter(|h| Identity::parse(h).is_ok()) {
+        target.query_pairs_mut().append_pair("login_hint", hint);
+    }
+    if let Some(locales) = &req.ui_locales {
+        target.query_pairs_mut().append_pair("ui_locales", locales);
+    }
+    Ok(see_other(&format!("{}?{}", target.path(), target.query().unwrap_or(""))))
 }
 
 /// A `login_hint` naming another account than the signed-in one asks for a new sign-in.
