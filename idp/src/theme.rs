@@ -83,17 +83,26 @@ impl Theme {
 
     /// Renders `name` with `ctx`, adding `lang` and the string table `t` of that language.
     pub fn render(&self, name: &str, lang: Lang, ctx: Value) -> Result<String, ThemeError> {
-        let template = self.env.get_template(name).map_err(|e| ThemeError::Render(name.into(), e))?;
-        let t = self.strings.get(&lang).cloned().unwrap_or_default();
-        let defaults = minijinja::context! { lang_href_id => "?lang=id", lang_href_en => "?lang=en" };
-        let full = minijinja::context! { lang => lang.tag(), t => t, ..minijinja::value::merge_maps([ctx, defaults]) };
-        template.render(full).map_err(|e| ThemeError::Render(name.into(), e))
+        self.render_with_links(name, lang, ctx, "?lang=id".into(), "?lang=en".into())
     }
 
     /// Renders a page for the request's language, with language links that keep its query.
     pub fn page(&self, name: &str, ui: &UiLang, ctx: Value) -> Result<String, ThemeError> {
-        let links = minijinja::context! { lang_href_id => ui.href(Lang::Id), lang_href_en => ui.href(Lang::En) };
-        self.render(name, ui.lang, minijinja::value::merge_maps([ctx, links]))
+        self.render_with_links(name, ui.lang, ctx, ui.href(Lang::Id), ui.href(Lang::En))
+    }
+
+    fn render_with_links(
+        &self,
+        name: &str,
+        lang: Lang,
+        ctx: Value,
+        id: String,
+        en: String,
+    ) -> Result<String, ThemeError> {
+        let template = self.env.get_template(name).map_err(|e| ThemeError::Render(name.into(), e))?;
+        let t = self.strings.get(&lang).cloned().unwrap_or_default();
+        let full = minijinja::context! { lang => lang.tag(), t => t, lang_href_id => id, lang_href_en => en, ..ctx };
+        template.render(full).map_err(|e| ThemeError::Render(name.into(), e))
     }
 
     /// One string of the table, or its key when the theme lacks it (visible, not fatal).
@@ -144,5 +153,19 @@ mod tests {
         let en = theme.render("error.html", Lang::En, ctx).unwrap();
         assert!(id.contains("lang=\"id\"") && en.contains("lang=\"en\""));
         assert_ne!(id, en);
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    #[test]
+    fn language_links_carry_the_query() {
+        let theme = Theme::load(Path::new("/nonexistent")).unwrap();
+        let ui = UiLang::detect(&"/masuk?return_to=%2Fakun&force=1".parse().unwrap(), &axum::http::HeaderMap::new());
+        let ctx = minijinja::context! { status => 404u16, message => "x", title => "t", request_id => "r" };
+        let html = theme.page("error.html", &ui, ctx).unwrap();
+        assert!(html.contains("href=\"?return_to=%2Fakun&amp;force=1&amp;lang=en\""), "{html}");
     }
 }
