@@ -48,7 +48,18 @@ pub struct Config {
     pub session: SessionConfig,
     pub oidc: OidcConfig,
     pub throttle: ThrottleConfig,
+    pub webauthn: WebauthnConfig,
     pub log: LogConfig,
+}
+
+/// Passkeys (WebAuthn). The relying-party id must be the IdP's host or a parent domain of it.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebauthnConfig {
+    /// Default: the host of `idp.public_url` (e.g. `sso.padangpanjang.go.id`).
+    pub rp_id: Option<String>,
+    /// Origins allowed besides `idp.public_url`.
+    pub extra_origins: Vec<String>,
 }
 
 /// Brute-force protection of sign-in (shared by every replica through the database).
@@ -166,6 +177,7 @@ impl Default for Config {
             session: SessionConfig::default(),
             oidc: OidcConfig::default(),
             throttle: ThrottleConfig::default(),
+            webauthn: WebauthnConfig::default(),
             log: LogConfig::default(),
         }
     }

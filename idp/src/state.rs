@@ -9,6 +9,7 @@ use gerbang_core::policy::{Levels, PolicyError};
 use gerbang_core::store::{Account, Session, Store, StoreError};
 
 use crate::accounts::AccountService;
+use crate::factors::passkey::PasskeyService;
 use crate::factors::totp::TotpService;
 use crate::login::session::SessionService;
 use crate::login::throttle::Throttle;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub sessions: SessionService,
     pub throttle: Throttle,
     pub totp: TotpService,
+    pub passkeys: PasskeyService,
     pub clients: ClientService,
     pub issuer: Issuer,
     pub levels: Arc<Levels>,
@@ -59,6 +61,7 @@ impl AppState {
     }
 
     pub async fn new(config: &Config, store: Store, keys: Keys) -> Result<AppState, StateError> {
+        let passkeys = PasskeyService::new(store.clone(), config);
         let hasher = PasswordHasher::new(&config.password).map_err(|e| StateError::Password(e.to_string()))?;
         let ring = KeyRing::open(store.clone(), keys.signing_key_sealer.clone()).await?;
         let http = reqwest::Client::builder()
@@ -71,10 +74,11 @@ impl AppState {
             sessions: SessionService::new(store.clone(), config.session.ttl_secs),
             throttle: Throttle::new(store.clone(), keys.throttle.clone(), config.throttle.clone()),
             totp: TotpService::new(store.clone(), keys.totp_sealer.clone()),
+            theme: Theme::load(&config.idp.themes_dir)?.with_passkeys(passkeys.enabled()),
+            passkeys,
             clients: ClientService::new(store.clone()),
             issuer: Issuer::new(&config.idp.public_url, ring, config.oidc.clone()),
             levels: Arc::new(Levels::load(&config.policies_dir)?),
-            theme: Theme::load(&config.idp.themes_dir)?,
             secure_cookies: config.idp.public_url.starts_with("https://"),
             http,
             keys,

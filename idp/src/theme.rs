@@ -27,6 +27,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("i18n/id.toml", include_str!("../../themes/default/i18n/id.toml")),
     ("i18n/en.toml", include_str!("../../themes/default/i18n/en.toml")),
     ("assets/gerbang.css", include_str!("../../themes/default/assets/gerbang.css")),
+    ("assets/passkey.js", include_str!("../../themes/default/assets/passkey.js")),
 ];
 
 /// The page templates a theme provides.
@@ -57,6 +58,9 @@ pub struct Theme {
     env: Arc<Environment<'static>>,
     strings: Arc<BTreeMap<Lang, Value>>,
     css: Arc<String>,
+    passkey_js: Arc<String>,
+    /// Whether pages offer passkeys (set once the passkey service knows its relying party).
+    passkeys_enabled: bool,
 }
 
 impl Theme {
@@ -78,7 +82,14 @@ impl Theme {
             strings.insert(lang, Value::from_serialize(&table));
         }
         let css = read(&dir, "assets/gerbang.css")?;
-        Ok(Theme { env: Arc::new(env), strings: Arc::new(strings), css: Arc::new(css) })
+        let passkey_js = read(&dir, "assets/passkey.js")?;
+        Ok(Theme {
+            env: Arc::new(env),
+            strings: Arc::new(strings),
+            css: Arc::new(css),
+            passkey_js: Arc::new(passkey_js),
+            passkeys_enabled: false,
+        })
     }
 
     /// Renders `name` with `ctx`, adding `lang` and the string table `t` of that language.
@@ -101,7 +112,9 @@ impl Theme {
     ) -> Result<String, ThemeError> {
         let template = self.env.get_template(name).map_err(|e| ThemeError::Render(name.into(), e))?;
         let t = self.strings.get(&lang).cloned().unwrap_or_default();
-        let full = minijinja::context! { lang => lang.tag(), t => t, lang_href_id => id, lang_href_en => en, ..ctx };
+        let full = minijinja::context! {
+            lang => lang.tag(), t => t, lang_href_id => id, lang_href_en => en, passkeys_enabled => self.passkeys_enabled, ..ctx
+        };
         template.render(full).map_err(|e| ThemeError::Render(name.into(), e))
     }
 
@@ -113,6 +126,15 @@ impl Theme {
             .filter(|v| !v.is_undefined())
             .map(|v| v.as_str().unwrap_or_default().to_string())
             .unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn with_passkeys(mut self, enabled: bool) -> Theme {
+        self.passkeys_enabled = enabled;
+        self
+    }
+
+    pub fn passkey_js(&self) -> &str {
+        &self.passkey_js
     }
 
     pub fn css(&self) -> &str {

@@ -13,6 +13,7 @@ mod error;
 pub mod factor;
 pub mod grant;
 pub mod meta;
+pub mod passkey;
 pub mod session;
 pub mod signing_key;
 mod sql;
@@ -35,6 +36,7 @@ pub use error::StoreError;
 pub use factor::{FactorStore, SignIn, TotpRecord};
 pub use grant::{GrantRecord, GrantStore, RefreshTokenRecord};
 pub use meta::MetaStore;
+pub use passkey::{CeremonyRecord, PasskeyRecord, PasskeyStore};
 pub use session::{Session, SessionStore};
 pub use signing_key::{SigningKeyRecord, SigningKeyStore};
 

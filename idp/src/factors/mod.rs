@@ -1,5 +1,6 @@
 //! Second factors: TOTP (RFC 6238) and recovery codes. Passkeys come next to them.
 
+pub mod passkey;
 pub mod recovery;
 pub mod totp;
 

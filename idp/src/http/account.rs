@@ -40,6 +40,18 @@ pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap)
         })
         .collect();
     drop(db);
+    let passkeys: Vec<minijinja::Value> = state
+        .passkeys
+        .list(&account.id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            context! {
+                id => base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &p.cred_id),
+                name => p.name, created => wib::date_time(p.created_at), used => p.last_used_at.map(wib::date_time),
+            }
+        })
+        .collect();
     let (token, csrf_cookie) = csrf::ensure(&headers, state.secure_cookies);
     let html = state
         .theme
@@ -60,6 +72,7 @@ pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap)
                 totp => factors.totp,
                 recovery_left => factors.recovery_codes_left,
                 sessions => sessions,
+                passkeys => passkeys,
                 sign_ins => sign_ins,
             },
         )

@@ -11,6 +11,7 @@ pub mod lang;
 pub mod login;
 pub mod page;
 pub mod params;
+pub mod passkeys;
 pub mod router;
 pub mod sessions;
 pub mod step_up;

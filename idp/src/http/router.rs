@@ -9,12 +9,13 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::{PageError, render_page_errors};
-use super::{account, assets, factors, health, login, sessions, step_up};
+use super::{account, assets, factors, health, login, passkeys, sessions, step_up};
 use crate::oidc::{authorize, discovery, introspect, logout, revoke, token, userinfo};
 use crate::state::AppState;
 
-/// Pages load only our own stylesheet; nothing may frame them (clickjacking on the login form).
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
+/// Pages load only our own stylesheet and script (no inline code); nothing may frame them
+/// (clickjacking on the login form).
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
@@ -26,6 +27,15 @@ pub fn router(state: AppState) -> Router {
         .route("/akun/totp/hapus", post(factors::remove))
         .route("/akun/sesi/akhiri", post(sessions::end))
         .route("/masuk/langkah-2", get(step_up::show).post(step_up::submit))
+        .route("/akun/passkey/mulai", post(passkeys::register_start))
+        .route("/akun/passkey/selesai", post(passkeys::register_finish))
+        .route("/akun/passkey/ubah", post(passkeys::rename))
+        .route("/akun/passkey/hapus", post(passkeys::remove))
+        .route("/masuk/passkey/mulai", post(passkeys::sign_in_start))
+        .route("/masuk/passkey/selesai", post(passkeys::sign_in_finish))
+        .route("/masuk/langkah-2/passkey/mulai", post(passkeys::step_up_start))
+        .route("/masuk/langkah-2/passkey/selesai", post(passkeys::step_up_finish))
+        .route("/assets/passkey.js", get(assets::passkey_js))
         .route("/assets/gerbang.css", get(assets::css))
         .route("/authorize", get(authorize::authorize).post(authorize::authorize))
         .route("/authorize/lanjut", get(authorize::resume))

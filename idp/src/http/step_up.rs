@@ -52,13 +52,18 @@ async fn render(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let (_, _, client) = load_pending(state, req, ui.lang).await?;
-    if state.signed_in(headers).await?.is_none() {
+    let Some((_, account)) = state.signed_in(headers).await? else {
         return Ok(Redirect::to(&format!("/authorize/lanjut?req={req}")).into_response());
-    }
+    };
+    let has_passkey = state.passkeys.enabled() && !state.passkeys.list(&account.id).await?.is_empty();
     let (token, csrf_cookie) = csrf::ensure(headers, state.secure_cookies);
     let html = state
         .theme
-        .page("step_up.html", &ui, context! { csrf => token, req => req, client_name => client.name, error => error })
+        .page(
+            "step_up.html",
+            &ui,
+            context! { csrf => token, req => req, client_name => client.name, error => error, has_passkey => has_passkey },
+        )
         .map_err(|e| PageError::Server(e.to_string()))?;
     Ok(page::respond(status, html, csrf_cookie, &ui, state.secure_cookies))
 }

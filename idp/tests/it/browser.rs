@@ -186,3 +186,182 @@ async fn password_sign_in_and_totp_enrolment_in_chromium() {
     assert!(b.text("#mfa-status").await.contains("10"));
     eprintln!("screenshots: {}", b.shots.display());
 }
+
+/// WebDriver's virtual authenticator (W3C WebAuthn §11.3): a CTAP2 platform authenticator with
+/// resident keys and user verification that always consents.
+#[derive(Debug)]
+struct AddVirtualAuthenticator;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for AddVirtualAuthenticator {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/webauthn/authenticator", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": true,
+            "hasUserVerification": true, "isUserConsenting": true, "isUserVerified": true,
+        });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// The server on `localhost`: WebAuthn needs a domain as relying-party id, not an IP address.
+fn on_localhost(c: &mut gerbang_core::config::Config) {
+    c.idp.public_url = c.idp.public_url.replace("127.0.0.1", "localhost");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkey_registration_then_passkey_only_sign_in_reaches_asn_kuat() {
+    let test =
+        concat!(env!("CARGO_PKG_NAME"), " browser::passkey_registration_then_passkey_only_sign_in_reaches_asn_kuat");
+    let Some(srv) = TestServer::start_with(Backend::Sqlite, on_localhost).await else { return };
+    let Some(b) = Browser::start(test).await else { return };
+    b.client.issue_cmd(AddVirtualAuthenticator).await.expect("virtual authenticator");
+    srv.with_asn(NIP, "Siti Rahmawati", PW).await;
+    let secret = srv.clients.create(confidential("rp-app", None), Actor("test")).await.unwrap().1.unwrap();
+
+    // Password sign-in, then a passkey from the account page.
+    b.client.goto(&format!("{}/masuk?return_to=/akun", srv.url)).await.unwrap();
+    b.fill("#identifier", NIP).await;
+    b.fill("#password", PW).await;
+    b.click("form button[type=submit]").await;
+    b.wait("#account-name").await;
+    b.fill("#passkey-name", "Ponsel kantor").await;
+    b.click("#passkey-register").await;
+    let row = b.text("#passkeys td strong").await;
+    assert_eq!(row, "Ponsel kantor");
+    b.shot("account-with-passkey").await;
+    // Sign out. The login page then asks for a passkey through the username field's autofill
+    // (conditional mediation); the virtual authenticator consents at once, so the person is back
+    // in with the passkey alone, without typing the NIP.
+    b.click("form[action='/keluar'] button").await;
+    b.wait("#account-name").await;
+    assert!(b.client.source().await.unwrap().contains("(hwk)"), "signed in again with the passkey");
+    b.client.delete_all_cookies().await.unwrap();
+
+    // From an application asking for asn-kuat: the passkey alone, no NIP typed.
+    let (challenge, verifier) = openidconnect::PkceCodeChallenge::new_random_sha256();
+    let authorize = format!(
+        "{}/authorize?client_id=rp-app&redirect_uri={CALLBACK}&response_type=code&scope=openid&state=s&nonce=n&acr_values=asn-kuat&code_challenge={}&code_challenge_method=S256",
+        srv.url,
+        challenge.as_str()
+    );
+    b.client.goto(&authorize).await.unwrap();
+    // The login page offers the passkey button (conditional UI may complete first).
+    for _ in 0..100 {
+        if b.client.find(Locator::Css("#allow")).await.is_ok() {
+            break;
+        }
+        if let Ok(button) = b.client.find(Locator::Css("#passkey-login")).await {
+            b.shot("login-with-passkey").await;
+            let _ = button.click().await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.click("#allow").await;
+    let mut landed = b.client.current_url().await.unwrap();
+    for _ in 0..100 {
+        if landed.as_str().starts_with("http://127.0.0.1:4321/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        landed = b.client.current_url().await.unwrap();
+    }
+    let code = landed.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).expect("code");
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/token", srv.url))
+        .basic_auth("rp-app", Some(&secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", verifier.secret().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id_token = token["id_token"].as_str().expect("id token");
+    let payload = id_token.split('.').nth(1).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["acr"], "asn-kuat", "{claims}");
+    assert_eq!(claims["amr"], json!(["hwk"]));
+}
+
+/// A passkey sign-in started through one server and finished through another sharing the
+/// database: no ceremony state lives in one process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkey_ceremony_started_on_one_replica_finishes_on_another() {
+    let test = concat!(env!("CARGO_PKG_NAME"), " browser::passkey_ceremony_started_on_one_replica_finishes_on_another");
+    let Some(a) = TestServer::start_with(Backend::Sqlite, on_localhost).await else { return };
+    let Some(b) = Browser::start(test).await else { return };
+    let origin_a = a.url.clone();
+    let replica = a
+        .replica(|c| {
+            on_localhost(c);
+            c.webauthn.extra_origins = vec![origin_a.clone()];
+        })
+        .await;
+    b.client.issue_cmd(AddVirtualAuthenticator).await.expect("virtual authenticator");
+    a.with_asn(NIP, "Siti", PW).await;
+    b.client.goto(&format!("{}/masuk?return_to=/akun", a.url)).await.unwrap();
+    b.fill("#identifier", NIP).await;
+    b.fill("#password", PW).await;
+    b.click("form button[type=submit]").await;
+    b.wait("#account-name").await;
+    b.click("#passkey-register").await;
+    b.wait("#passkeys td strong").await;
+
+    // In the page of server A: start at A, ask the authenticator, hand the answer to the test.
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        const dec = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(s.length / 4) * 4, '=')), (c) => c.charCodeAt(0)).buffer;
+        const enc = (b) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+        const csrf = document.querySelector('input[name=csrf]').value;
+        fetch('/masuk/passkey/mulai', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' })
+          .then((r) => r.json())
+          .then(async (s) => {
+            const pk = s.options.publicKey;
+            pk.challenge = dec(pk.challenge);
+            const c = await navigator.credentials.get({ publicKey: pk });
+            done({ ceremony: s.ceremony, credential: {
+              id: c.id, rawId: enc(c.rawId), type: c.type, extensions: {},
+              response: { authenticatorData: enc(c.response.authenticatorData), clientDataJSON: enc(c.response.clientDataJSON),
+                          signature: enc(c.response.signature), userHandle: enc(c.response.userHandle) } } });
+          })
+          .catch((e) => done({ error: String(e) }));
+    "#;
+    let answer = b.client.execute_async(script, vec![]).await.expect("script");
+    assert!(answer.get("error").is_none(), "{answer}");
+    // Finish at the replica (double-submit CSRF: any matching cookie and header).
+    let r = reqwest::Client::new()
+        .post(format!("{}/masuk/passkey/selesai", replica.url))
+        .header("cookie", "gerbang_csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        .header("x-csrf-token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        .json(&json!({ "ceremony": answer["ceremony"], "credential": answer["credential"], "return_to": "/akun" }))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let cookie = r.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["redirect"], "/akun");
+    assert!(cookie.starts_with("gerbang_sid="), "a session from the replica");
+    // The ceremony is single-use, on any replica.
+    let again = reqwest::Client::new()
+        .post(format!("{}/masuk/passkey/selesai", a.url))
+        .header("cookie", "gerbang_csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        .header("x-csrf-token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        .json(&json!({ "ceremony": answer["ceremony"], "credential": answer["credential"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 400);
+}

@@ -50,6 +50,19 @@ impl TestServer {
             Backend::Sqlite => TestDb::sqlite().await,
             Backend::Postgres(test) => TestDb::postgres(test).await?,
         };
+        Some(TestServer::serve(store, db, Keys::derive(&MasterKey::generate()), adjust).await)
+    }
+
+    /// A second server (another replica) on the same database and keys.
+    pub async fn replica(&self, adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let db = match &self.db {
+            TestDb::Sqlite { .. } => TestDb::Sqlite { dir: tempfile::tempdir().expect("dir") },
+            TestDb::Postgres { .. } => TestDb::Sqlite { dir: tempfile::tempdir().expect("dir") },
+        };
+        TestServer::serve(self.store.clone(), db, self.state.keys.clone(), adjust).await
+    }
+
+    async fn serve(store: Store, db: TestDb, keys: Keys, adjust: impl FnOnce(&mut Config)) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         // The issuer is the address the server really listens on.
@@ -58,7 +71,7 @@ impl TestServer {
         config.policies_dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../policies"));
         config.idp.themes_dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../themes"));
         adjust(&mut config);
-        let keys = Keys::derive(&MasterKey::generate());
+        let url = config.idp.public_url.clone();
         let state = gerbang_idp::AppState::new(&config, store.clone(), keys).await.expect("state");
         let accounts = state.accounts.clone();
         let clients = state.clients.clone();
@@ -68,7 +81,7 @@ impl TestServer {
         tokio::spawn(gerbang_core::http::serve(listener, app, async move {
             let _ = stopped.await;
         }));
-        Some(TestServer { url, store, accounts, clients, config, db, state: app_state, stop: Some(stop) })
+        TestServer { url, store, accounts, clients, config, db, state: app_state, stop: Some(stop) }
     }
 
     pub async fn with_asn(&self, nip: &str, name: &str, password: &str) -> String {

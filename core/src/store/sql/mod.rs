@@ -9,5 +9,6 @@ pub mod dialect;
 pub mod factor;
 pub mod grant;
 pub mod meta;
+pub mod passkey;
 pub mod session;
 pub mod signing_key;

@@ -14,7 +14,7 @@ pub enum Step {
     Satisfied,
     /// The methods are there, but the sign-in is too old for the level.
     FreshSignIn,
-    /// A TOTP code (or recovery code) would lift the session to the level.
+    /// A TOTP code (or recovery code) or a passkey would lift the session to the level.
     SecondFactor,
     /// This account cannot reach the level (a citizen asking for an ASN level, no second factor
     /// enrolled): the code is issued with the level reached, and the client decides.
@@ -42,11 +42,13 @@ pub async fn next_step(
     }
     let fresh = target.max_auth_age.is_none_or(|max| facts.auth_age <= max);
     let has_totp = crate::factors::status(&state.store, &account.id).await?.totp;
+    let has_passkey = state.passkeys.enabled() && !state.passkeys.list(&account.id).await?.is_empty();
     for set in &target.factors {
         let missing: Vec<&str> = set.iter().map(String::as_str).filter(|m| !amr.contains(m)).collect();
         match missing.as_slice() {
             [] => return Ok(if fresh { Step::Satisfied } else { Step::FreshSignIn }),
             ["otp"] if has_totp => return Ok(if fresh { Step::SecondFactor } else { Step::FreshSignIn }),
+            ["hwk"] if has_passkey => return Ok(if fresh { Step::SecondFactor } else { Step::FreshSignIn }),
             _ => {}
         }
     }
