@@ -100,9 +100,16 @@ impl Browser {
         self.wait(css).await.click().await.unwrap();
     }
 
-    /// The text of an element, waiting (up to 10 s) for it to appear after a navigation.
+    /// The text of an element, waiting (up to 10 s) for it to appear after a navigation, and
+    /// trying again when the page is replaced under it (a stale element).
     pub async fn text(&self, css: &str) -> String {
-        self.wait(css).await.text().await.unwrap()
+        for _ in 0..50 {
+            if let Ok(text) = self.wait(css).await.text().await {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("element {css} kept going stale");
     }
 
     pub async fn wait(&self, css: &str) -> fantoccini::elements::Element {
@@ -223,6 +230,8 @@ async fn passkey_registration_then_passkey_only_sign_in_reaches_asn_kuat() {
 
     // Password sign-in, then a passkey from the account page.
     b.client.goto(&format!("{}/masuk?return_to=/akun", srv.url)).await.unwrap();
+    b.wait("#passkey-login").await;
+    b.shot("login-page").await;
     b.fill("#identifier", NIP).await;
     b.fill("#password", PW).await;
     b.click("form button[type=submit]").await;
@@ -236,8 +245,15 @@ async fn passkey_registration_then_passkey_only_sign_in_reaches_asn_kuat() {
     // (conditional mediation); the virtual authenticator consents at once, so the person is back
     // in with the passkey alone, without typing the NIP.
     b.click("form[action='/keluar'] button").await;
-    b.wait("#account-name").await;
-    assert!(b.client.source().await.unwrap().contains("(hwk)"), "signed in again with the passkey");
+    let mut back_in = false;
+    for _ in 0..100 {
+        if b.client.source().await.is_ok_and(|html| html.contains("(hwk)")) {
+            back_in = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(back_in, "signed in again with the passkey");
     b.client.delete_all_cookies().await.unwrap();
 
     // From an application asking for asn-kuat: the passkey alone, no NIP typed.
@@ -292,6 +308,26 @@ async fn passkey_registration_then_passkey_only_sign_in_reaches_asn_kuat() {
     .unwrap();
     assert_eq!(claims["acr"], "asn-kuat", "{claims}");
     assert_eq!(claims["amr"], json!(["hwk"]));
+
+    // Rename, then remove the passkey from the account page.
+    b.client.goto(&format!("{}/akun", srv.url)).await.unwrap();
+    b.fill("#passkeys input[name=name]", "Laptop dinas").await;
+    b.click("#passkeys form[action='/akun/passkey/ubah'] button").await;
+    for _ in 0..50 {
+        if b.text("#passkeys td strong").await == "Laptop dinas" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(b.text("#passkeys td strong").await, "Laptop dinas");
+    b.click("#passkeys form[action='/akun/passkey/hapus'] button").await;
+    for _ in 0..50 {
+        if b.client.find(Locator::Css("#passkeys td")).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(b.client.find(Locator::Css("#passkeys td")).await.is_err(), "passkey removed");
 }
 
 /// A passkey sign-in started through one server and finished through another sharing the
