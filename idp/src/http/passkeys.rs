@@ -32,10 +32,10 @@ fn check_csrf(state: &AppState, headers: &HeaderMap) -> Result<(), ProtocolError
     }
 }
 
+/// Passkeys being off on this server is the caller's to know, not a server fault.
 fn rejected(e: PasskeyError) -> ProtocolError {
     match e {
         PasskeyError::Store(s) => s.into(),
-        PasskeyError::Config(c) => ProtocolError::Server(c),
         other => ProtocolError::InvalidRequest(other.to_string()),
     }
 }

@@ -387,7 +387,7 @@ async fn hostile_input_never_causes_a_server_error(backend: Backend) {
     ];
     let endpoints =
         ["/authorize", "/token", "/userinfo", "/introspect", "/revoke", "/logout", "/authorize/lanjut", "/persetujuan"];
-    for i in 0..400 {
+    for i in 0..600 {
         let n = rng.gen_range(0..8);
         let mut pairs: Vec<(String, String)> = Vec::new();
         for _ in 0..n {
@@ -432,6 +432,45 @@ async fn hostile_input_never_causes_a_server_error(backend: Backend) {
             assert!(kind.starts_with("text/html"), "{endpoint} -> {status} {kind}");
         }
     }
+    // Passkey endpoints: a forged or malformed answer is a 400 with JSON, never a 500.
+    let token = "A".repeat(43);
+    let bogus_credential = serde_json::json!({
+        "id": "eA", "rawId": "eA", "type": "public-key", "extensions": {},
+        "response": { "authenticatorData": "eA", "clientDataJSON": "eA", "signature": "eA", "userHandle": null },
+    });
+    let r = http
+        .post(format!("{}/masuk/passkey/mulai", srv.url))
+        .header("cookie", format!("gerbang_csrf={token}"))
+        .header("x-csrf-token", &token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    // This server's public URL is an IP address: passkeys are off, and it says so.
+    assert_eq!(r.status(), 400);
+    let started: Value = r.json().await.unwrap();
+    assert!(started["error_description"].as_str().unwrap().contains("passkeys are off"), "{started}");
+    let ceremony = "none".to_string();
+    for (path, body) in [
+        ("/masuk/passkey/selesai", serde_json::json!({ "ceremony": ceremony, "credential": bogus_credential })),
+        ("/masuk/passkey/selesai", serde_json::json!({ "ceremony": "nope", "credential": bogus_credential })),
+        ("/masuk/passkey/selesai", serde_json::json!({ "x": 1 })),
+        ("/akun/passkey/selesai", serde_json::json!({})),
+        ("/masuk/langkah-2/passkey/mulai", serde_json::json!({ "req": "nope" })),
+    ] {
+        let r = http
+            .post(format!("{}{path}", srv.url))
+            .header("cookie", format!("gerbang_csrf={token}"))
+            .header("x-csrf-token", &token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{path} {body}");
+        assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_request");
+    }
+    let r = http.post(format!("{}/masuk/passkey/mulai", srv.url)).json(&serde_json::json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 400, "no CSRF token");
     // Bodies of the wrong type at the human endpoints get a page, at protocol ones JSON.
     for endpoint in ["/authorize", "/logout", "/persetujuan", "/masuk", "/token", "/introspect", "/revoke"] {
         let r = browser
@@ -459,4 +498,40 @@ async fn hostile_input_never_causes_a_server_error(backend: Backend) {
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
     let r = http.get(format!("{}/masuk", srv.url)).header("origin", "https://spa.example").send().await.unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none());
+}
+
+/// With passkeys on: a real ceremony answered with a forged credential is refused (400 JSON),
+/// and the ceremony cannot be replayed afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_passkey_answers_are_refused() {
+    let Some(srv) = TestServer::start_with(Backend::Sqlite, |c| {
+        c.idp.public_url = c.idp.public_url.replace("127.0.0.1", "localhost");
+    })
+    .await
+    else {
+        return;
+    };
+    let http = http();
+    let token = "B".repeat(43);
+    let post = |path: &str, body: Value| {
+        http.post(format!("{}{path}", srv.url))
+            .header("cookie", format!("gerbang_csrf={token}"))
+            .header("x-csrf-token", &token)
+            .json(&body)
+            .send()
+    };
+    let r = post("/masuk/passkey/mulai", serde_json::json!({})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let started: Value = r.json().await.unwrap();
+    assert!(started["options"]["publicKey"]["challenge"].is_string(), "{started}");
+    let forged = serde_json::json!({
+        "ceremony": started["ceremony"],
+        "credential": { "id": "eA", "rawId": "eA", "type": "public-key", "extensions": {},
+            "response": { "authenticatorData": "eA", "clientDataJSON": "eA", "signature": "eA", "userHandle": "eA" } },
+    });
+    for _ in 0..2 {
+        let r = post("/masuk/passkey/selesai", forged.clone()).await.unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_request");
+    }
 }
