@@ -213,6 +213,57 @@ impl fantoccini::wd::WebDriverCompatibleCommand for AddVirtualAuthenticator {
     }
 }
 
+/// Clicks through whatever the IdP shows (passkey sign-in, consent) until the browser reaches the
+/// application's callback; returns the code and the ID token claims from exchanging it.
+async fn finish_at_callback(
+    b: &Browser,
+    srv: &TestServer,
+    secret: &str,
+    verifier: &openidconnect::PkceCodeVerifier,
+) -> serde_json::Value {
+    let mut landed = b.client.current_url().await.unwrap();
+    for _ in 0..150 {
+        if landed.as_str().starts_with("http://127.0.0.1:4321/") {
+            break;
+        }
+        for button in ["#allow", "#passkey-login"] {
+            if let Ok(el) = b.client.find(Locator::Css(button)).await {
+                let _ = el.click().await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        landed = b.client.current_url().await.unwrap();
+    }
+    let code =
+        landed.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).expect("code at the callback");
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/token", srv.url))
+        .basic_auth("rp-app", Some(secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", verifier.secret().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let payload = token["id_token"].as_str().expect("id token").split('.').nth(1).unwrap().to_string();
+    serde_json::from_slice(&base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).unwrap())
+        .unwrap()
+}
+
+fn authorize_url(srv: &TestServer, challenge: &openidconnect::PkceCodeChallenge, extra: &str) -> String {
+    format!(
+        "{}/authorize?client_id=rp-app&redirect_uri={CALLBACK}&response_type=code&scope=openid&state=s&nonce=n&code_challenge={}&code_challenge_method=S256{extra}",
+        srv.url,
+        challenge.as_str()
+    )
+}
+
 /// The server on `localhost`: WebAuthn needs a domain as relying-party id, not an IP address.
 fn on_localhost(c: &mut gerbang_core::config::Config) {
     c.idp.public_url = c.idp.public_url.replace("127.0.0.1", "localhost");
@@ -241,9 +292,21 @@ async fn passkey_registration_then_passkey_only_sign_in_reaches_asn_kuat() {
     let row = b.text("#passkeys td strong").await;
     assert_eq!(row, "Ponsel kantor");
     b.shot("account-with-passkey").await;
+
+    // Step-up: the password session asked for asn-kuat gets the passkey as second factor.
+    let (challenge, verifier) = openidconnect::PkceCodeChallenge::new_random_sha256();
+    b.client.goto(&authorize_url(&srv, &challenge, "&acr_values=asn-kuat")).await.unwrap();
+    b.wait("#passkey-step-up").await;
+    b.shot("step-up").await;
+    b.click("#passkey-step-up").await;
+    let claims = finish_at_callback(&b, &srv, &secret, &verifier).await;
+    assert_eq!(claims["acr"], "asn-kuat", "{claims}");
+    assert_eq!(claims["amr"], json!(["pwd", "hwk"]));
+
     // Sign out. The login page then asks for a passkey through the username field's autofill
     // (conditional mediation); the virtual authenticator consents at once, so the person is back
     // in with the passkey alone, without typing the NIP.
+    b.client.goto(&format!("{}/akun", srv.url)).await.unwrap();
     b.click("form[action='/keluar'] button").await;
     let mut back_in = false;
     for _ in 0..100 {
@@ -256,56 +319,10 @@ async fn passkey_registration_then_passkey_only_sign_in_reaches_asn_kuat() {
     assert!(back_in, "signed in again with the passkey");
     b.client.delete_all_cookies().await.unwrap();
 
-    // From an application asking for asn-kuat: the passkey alone, no NIP typed.
+    // From an application asking for asn-kuat, signed out: the passkey alone, no NIP typed.
     let (challenge, verifier) = openidconnect::PkceCodeChallenge::new_random_sha256();
-    let authorize = format!(
-        "{}/authorize?client_id=rp-app&redirect_uri={CALLBACK}&response_type=code&scope=openid&state=s&nonce=n&acr_values=asn-kuat&code_challenge={}&code_challenge_method=S256",
-        srv.url,
-        challenge.as_str()
-    );
-    b.client.goto(&authorize).await.unwrap();
-    // The login page offers the passkey button (conditional UI may complete first).
-    for _ in 0..100 {
-        if b.client.find(Locator::Css("#allow")).await.is_ok() {
-            break;
-        }
-        if let Ok(button) = b.client.find(Locator::Css("#passkey-login")).await {
-            b.shot("login-with-passkey").await;
-            let _ = button.click().await;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    b.click("#allow").await;
-    let mut landed = b.client.current_url().await.unwrap();
-    for _ in 0..100 {
-        if landed.as_str().starts_with("http://127.0.0.1:4321/") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        landed = b.client.current_url().await.unwrap();
-    }
-    let code = landed.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).expect("code");
-    let token: serde_json::Value = reqwest::Client::new()
-        .post(format!("{}/token", srv.url))
-        .basic_auth("rp-app", Some(&secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", verifier.secret().as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id_token = token["id_token"].as_str().expect("id token");
-    let payload = id_token.split('.').nth(1).unwrap();
-    let claims: serde_json::Value = serde_json::from_slice(
-        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).unwrap(),
-    )
-    .unwrap();
+    b.client.goto(&authorize_url(&srv, &challenge, "&acr_values=asn-kuat")).await.unwrap();
+    let claims = finish_at_callback(&b, &srv, &secret, &verifier).await;
     assert_eq!(claims["acr"], "asn-kuat", "{claims}");
     assert_eq!(claims["amr"], json!(["hwk"]));
 
