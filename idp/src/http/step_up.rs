@@ -56,13 +56,15 @@ async fn render(
         return Ok(Redirect::to(&format!("/authorize/lanjut?req={req}")).into_response());
     };
     let has_passkey = state.passkeys.enabled() && !state.passkeys.list(&account.id).await?.is_empty();
+    let has_totp = crate::factors::status(&state.store, &account.id).await?.totp;
     let (token, csrf_cookie) = csrf::ensure(headers, state.secure_cookies);
     let html = state
         .theme
         .page(
             "step_up.html",
             &ui,
-            context! { csrf => token, req => req, client_name => client.name, error => error, has_passkey => has_passkey },
+            context! { csrf => token, req => req, client_name => client.name, error => error, has_passkey => has_passkey,
+                       has_totp => has_totp },
         )
         .map_err(|e| PageError::Server(e.to_string()))?;
     Ok(page::respond(status, html, csrf_cookie, &ui, state.secure_cookies))
