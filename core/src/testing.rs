@@ -60,6 +60,9 @@ impl Drop for PgSchema {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             rt.block_on(async {
                 let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.ok()?;
+                // Never wait long on a lock a test connection still holds: cleanup must not hang
+                // a run (a schema left behind is harmless in a test database).
+                sqlx::query("SET lock_timeout = '5s'").execute(&mut conn).await.ok()?;
                 sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn).await.ok()
             })
         })

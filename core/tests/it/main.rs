@@ -22,8 +22,11 @@ macro_rules! on_both_backends {
                 #[tokio::test]
                 async fn $name() {
                     let test = concat!(env!("CARGO_PKG_NAME"), " ", module_path!(), "::", stringify!($name));
-                    let Some((store, _db)) = gerbang_core::testing::TestDb::postgres(test).await else { return };
-                    super::$name(store).await;
+                    let Some((store, db)) = gerbang_core::testing::TestDb::postgres(test).await else { return };
+                    super::$name(store.clone()).await;
+                    // Release every connection before the schema is dropped.
+                    store.close().await;
+                    drop(db);
                 }
             )*
         }

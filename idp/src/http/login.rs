@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::SameSite;
 use gerbang_core::lang::{Lang, Localized};
-use gerbang_core::store::{FactorStore, SignIn, now_unix};
+use gerbang_core::store::{FactorStore, SessionStore, SignIn, now_unix};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -150,22 +150,56 @@ pub async fn submit(
         }
     };
     state.throttle.succeeded(&keys).await?;
-    if let Some(old) = cookies::get(&headers, cookies::SESSION, state.secure_cookies) {
-        state.sessions.end(&old).await?;
-    }
-    let new = state.sessions.create(&account, "pwd", &user_agent, &address.to_string()).await?;
-    record(&state, &account.id, "pwd", "ok", &address.to_string(), &user_agent).await?;
+    let cookie = start_session(&state, &headers, &account, "pwd", &address.to_string(), &user_agent).await?;
     tracing::info!(account = %account.id, result = "ok", "password sign-in");
     let mut response = Redirect::to(safe_return_to(&form.return_to)).into_response();
-    let cookie = cookies::set(
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// After a verified first sign-in (password or passkey): ends the browser's previous session (a
+/// new id at every sign-in: no session fixation), starts a new one, records it, and returns the
+/// session cookie to set.
+pub async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    account: &gerbang_core::store::Account,
+    method: &str,
+    address: &str,
+    user_agent: &str,
+) -> Result<axum::http::HeaderValue, gerbang_core::store::StoreError> {
+    if let Some(old) = cookies::get(headers, cookies::SESSION, state.secure_cookies) {
+        state.sessions.end(&old).await?;
+    }
+    let new = state.sessions.create(account, method, user_agent, address).await?;
+    record(state, &account.id, method, "ok", address, user_agent).await?;
+    Ok(cookies::set(
         cookies::SESSION,
         &new.cookie_value,
         state.secure_cookies,
         SameSite::Lax,
         Some(state.sessions.ttl_secs()),
-    );
-    response.headers_mut().append(header::SET_COOKIE, cookie);
-    Ok(response)
+    ))
+}
+
+/// After a verified second factor: `amr` gains the method and the authentication time moves on
+/// (the session is now as strong and as fresh as that step).
+pub async fn add_factor(
+    state: &AppState,
+    session: &gerbang_core::store::Session,
+    amr: &str,
+    recorded_as: &str,
+    address: &str,
+    user_agent: &str,
+) -> Result<(), gerbang_core::store::StoreError> {
+    let mut methods: Vec<&str> = session.amr.split(' ').filter(|m| !m.is_empty()).collect();
+    if !methods.contains(&amr) {
+        methods.push(amr);
+    }
+    let mut tx = state.store.begin().await?;
+    tx.update_session_auth(&session.id_hash, &methods.join(" "), now_unix()).await?;
+    tx.commit().await?;
+    record(state, &session.account_id, recorded_as, "ok", address, user_agent).await
 }
 
 /// Adds a line to the account's sign-in history (shown on the account page).

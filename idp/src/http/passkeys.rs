@@ -10,15 +10,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cookie::SameSite;
-use gerbang_core::store::{AccountStatus, SessionStore, now_unix};
+use gerbang_core::store::AccountStatus;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
+use super::csrf;
 use super::error::{PageError, ProtocolError};
-use super::login::{record, safe_return_to};
-use super::{cookies, csrf};
+use super::login::{add_factor, safe_return_to, start_session};
 use crate::factors::passkey::{PasskeyError, Started};
 use crate::oidc::authorize::load_pending;
 use crate::state::AppState;
@@ -115,20 +114,9 @@ pub async fn sign_in_finish(
         Ok(Some(a)) if a.status == AccountStatus::Active => a,
         _ => return Err(ProtocolError::InvalidRequest("this account is disabled".into())),
     };
-    if let Some(old) = cookies::get(&headers, cookies::SESSION, state.secure_cookies) {
-        state.sessions.end(&old).await?;
-    }
-    let ua = user_agent(&headers);
-    let new = state.sessions.create(&account, "hwk", &ua, &peer.ip().to_string()).await?;
-    record(&state, &account.id, "hwk", "ok", &peer.ip().to_string(), &ua).await?;
+    let cookie =
+        start_session(&state, &headers, &account, "hwk", &peer.ip().to_string(), &user_agent(&headers)).await?;
     let mut response = Json(json!({ "redirect": safe_return_to(&body.return_to) })).into_response();
-    let cookie = cookies::set(
-        cookies::SESSION,
-        &new.cookie_value,
-        state.secure_cookies,
-        SameSite::Lax,
-        Some(state.sessions.ttl_secs()),
-    );
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
 }
@@ -165,14 +153,7 @@ pub async fn step_up_finish(
     let (session, account) =
         state.signed_in(&headers).await?.ok_or(ProtocolError::InvalidRequest("sign in first".into()))?;
     state.passkeys.finish_step_up(&account.id, &body.ceremony, &body.credential).await.map_err(rejected)?;
-    let mut amr: Vec<&str> = session.amr.split(' ').filter(|m| !m.is_empty()).collect();
-    if !amr.contains(&"hwk") {
-        amr.push("hwk");
-    }
-    let mut tx = state.store.begin().await?;
-    tx.update_session_auth(&session.id_hash, &amr.join(" "), now_unix()).await?;
-    tx.commit().await?;
-    record(&state, &account.id, "hwk", "ok", &peer.ip().to_string(), &user_agent(&headers)).await?;
+    add_factor(&state, &session, "hwk", "hwk", &peer.ip().to_string(), &user_agent(&headers)).await?;
     Ok(Json(json!({ "redirect": format!("/authorize/lanjut?req={}", body.req) })))
 }
 

@@ -7,13 +7,12 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use gerbang_core::store::{SessionStore, now_unix};
 use minijinja::context;
 use serde::Deserialize;
 
 use super::error::PageError;
 use super::lang::UiLang;
-use super::login::record;
+use super::login::{add_factor, record};
 use super::{csrf, page};
 use crate::oidc::authorize::load_pending;
 use crate::state::AppState;
@@ -119,14 +118,7 @@ pub async fn submit(
     }
     state.throttle.succeeded(&keys).await?;
     // A recovery code stands in for the TOTP device: the session gains `otp` either way.
-    let mut amr: Vec<&str> = session.amr.split(' ').filter(|m| !m.is_empty()).collect();
-    if !amr.contains(&"otp") {
-        amr.push("otp");
-    }
-    let mut tx = state.store.begin().await?;
-    tx.update_session_auth(&session.id_hash, &amr.join(" "), now_unix()).await?;
-    tx.commit().await?;
-    record(&state, &account.id, method, "ok", &address, &user_agent).await?;
+    add_factor(&state, &session, "otp", method, &address, &user_agent).await?;
     match recovery_left {
         None => Ok(Redirect::to(&next).into_response()),
         Some(left) => {

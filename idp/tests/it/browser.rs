@@ -22,11 +22,28 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    port: u16,
+    session: String,
     pub shots: PathBuf,
 }
 
 impl Drop for Browser {
+    /// Ends the WebDriver session first (chromedriver then quits Chromium, which it started in a
+    /// process group of its own), even when the test panicked, then stops the driver.
     fn drop(&mut self) {
+        use std::io::{Read, Write};
+        if let Ok(mut conn) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+            let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+            let request = format!(
+                "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session, self.port
+            );
+            if conn.write_all(request.as_bytes()).is_ok() {
+                // The answer comes once Chromium has quit; its first bytes are enough.
+                let mut answer = [0u8; 1024];
+                let _ = conn.read(&mut answer);
+            }
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -82,7 +99,8 @@ impl Browser {
             .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/screenshots")));
         let shots = base.join(test.replace("::", "-").replace(' ', "-"));
         std::fs::create_dir_all(&shots).expect("screenshot folder");
-        Some(Browser { client, driver, shots })
+        let session = client.session_id().await.ok().flatten().unwrap_or_default();
+        Some(Browser { client, driver, port, session, shots })
     }
 
     pub async fn shot(&self, name: &str) {

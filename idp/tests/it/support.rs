@@ -34,6 +34,8 @@ impl Drop for TestServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        // The schema of a PostgreSQL test is dropped after this (with a lock timeout, see
+        // `gerbang_core::testing::PgSchema`); nothing here blocks the runtime.
     }
 }
 
