@@ -34,6 +34,11 @@ impl RouteTable {
             Some((p, q)) => (p, Some(q)),
             None => (path_and_query, None),
         };
+        // Dot-segments (plain or percent-encoded) and backslashes could climb out of the route's
+        // prefix at the upstream (RFC 3986 §5.2.4): such paths are denied, not normalised.
+        if has_dot_segment(path) {
+            return None;
+        }
         // `/e-office` without the slash also belongs to `/e-office/`.
         let route =
             self.routes.iter().find(|r| path.starts_with(&r.prefix) || path == r.prefix.trim_end_matches('/'))?;
@@ -46,6 +51,15 @@ impl RouteTable {
         }
         target.parse().ok().map(|uri| (route, uri))
     }
+}
+
+fn has_dot_segment(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    if lower.contains('\\') || lower.contains("%5c") || lower.contains("%2f") {
+        return true;
+    }
+    let decoded = lower.replace("%2e", ".");
+    decoded.split('/').any(|segment| segment == "." || segment == "..")
 }
 
 #[cfg(test)]
@@ -68,5 +82,11 @@ mod tests {
         assert_eq!((r.name.as_str(), u.to_string().as_str()), ("a", "http://127.0.0.1:9/x/"));
         assert!(t.resolve("/ab").is_none());
         assert!(t.resolve("/").is_none());
+        for climbing in
+            ["/a/../admin", "/a/%2e%2e/admin", "/a/.%2E/x", "/a/./x", "/a/..\\x", "/a/%2e%2e%2fadmin", "/a/x/.."]
+        {
+            assert!(t.resolve(climbing).is_none(), "{climbing}");
+        }
+        assert!(t.resolve("/a/file..txt").is_some(), "dots inside a name are fine");
     }
 }

@@ -39,6 +39,18 @@ async fn demo_accounts_sign_in_and_apps_answer_through_the_gateway() {
     }
     let r = c.get(format!("{gateway}/tidak-terdaftar/")).send().await.unwrap();
     assert_eq!(r.status(), 404, "unknown path is denied");
+    // HTTP client libraries normalise dot-segments away, so these are sent as raw request lines.
+    let addr = gateway.trim_start_matches("http://").replace("localhost", "127.0.0.1");
+    for path in ["/e-office/../sipkd/", "/e-office/%2e%2e/sipkd/", "/e-office/..%5csipkd/"] {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        conn.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        conn.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {}", answer.lines().next().unwrap_or(""));
+    }
     let logs = std::fs::read_to_string(&demo.log).unwrap();
     for a in &accounts {
         if let Some(nik) = a["nik"].as_str() {
