@@ -31,6 +31,9 @@ pub enum AccountError {
     PasswordTooLong { max: usize },
     #[error("Peran tidak dikenal: {0}")]
     UnknownRole(String),
+    /// Too many sign-ins are being checked at once; try again shortly.
+    #[error("Server sedang sibuk. Silakan coba lagi sebentar lagi.")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("data terenkripsi tidak dapat dibuka: {0}")]
@@ -63,6 +66,7 @@ impl Localized for AccountError {
             AccountError::PasswordTooShort { min } => format!("The password must have at least {min} characters."),
             AccountError::PasswordTooLong { max } => format!("The password must have at most {max} characters."),
             AccountError::UnknownRole(r) => format!("Unknown role: {r}"),
+            AccountError::Busy => "The server is busy. Please try again in a moment.".into(),
             AccountError::Store(e) => format!("Storage error: {e}"),
             AccountError::Seal(e) => format!("Encrypted data cannot be opened: {e}"),
         }

@@ -71,25 +71,53 @@ pub struct AccountService {
 }
 
 /// Bounds how many argon2 computations (19 MiB each by default) run at once, so a flood of
-/// sign-ins queues instead of exhausting memory; two per core keeps every core busy.
+/// sign-ins cannot exhaust memory; two per core keeps every core busy. A request that cannot get
+/// a slot within `wait` is told the server is busy (503) instead of piling up.
 #[derive(Clone)]
-struct HashingSlots(Arc<Semaphore>);
+struct HashingSlots {
+    slots: Arc<Semaphore>,
+    wait: std::time::Duration,
+}
+
+enum SlotError {
+    Busy,
+    Failed(String),
+}
 
 impl HashingSlots {
-    fn new() -> HashingSlots {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        HashingSlots(Arc::new(Semaphore::new(cores * 2)))
+    fn new(slots: usize, wait: std::time::Duration) -> HashingSlots {
+        HashingSlots { slots: Arc::new(Semaphore::new(slots)), wait }
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-        let _permit = self.0.acquire().await.map_err(|e| e.to_string())?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())
+    fn for_this_machine() -> HashingSlots {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        HashingSlots::new(cores * 2, std::time::Duration::from_secs(10))
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, SlotError> {
+        let _permit = match tokio::time::timeout(self.wait, self.slots.acquire()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(e)) => return Err(SlotError::Failed(e.to_string())),
+            Err(_) => return Err(SlotError::Busy),
+        };
+        tokio::task::spawn_blocking(work).await.map_err(|e| SlotError::Failed(e.to_string()))
+    }
+}
+
+impl From<SlotError> for AccountError {
+    fn from(e: SlotError) -> Self {
+        match e {
+            SlotError::Busy => AccountError::Busy,
+            SlotError::Failed(cause) => {
+                AccountError::Store(StoreError::Database(format!("hashing task failed: {cause}")))
+            }
+        }
     }
 }
 
 impl AccountService {
     pub fn new(store: Store, keys: Keys, hasher: PasswordHasher, min_password_len: usize) -> Self {
-        AccountService { store, keys, hasher, min_password_len, hashing: HashingSlots::new() }
+        AccountService { store, keys, hasher, min_password_len, hashing: HashingSlots::for_this_machine() }
     }
 
     pub fn hasher(&self) -> &PasswordHasher {
@@ -302,10 +330,7 @@ impl AccountService {
         }
         let hasher = self.hasher.clone();
         let password = password.to_owned();
-        self.hashing
-            .run(move || hasher.hash(&password))
-            .await
-            .map_err(|e| AccountError::Store(StoreError::Database(format!("hashing task failed: {e}"))))
+        Ok(self.hashing.run(move || hasher.hash(&password)).await?)
     }
 
     /// Runs an argon2 computation within the bound on concurrent hashing.
@@ -313,10 +338,7 @@ impl AccountService {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AccountError> {
-        self.hashing
-            .run(work)
-            .await
-            .map_err(|e| AccountError::Store(StoreError::Database(format!("hashing task failed: {e}"))))
+        Ok(self.hashing.run(work).await?)
     }
 
     fn open_nik(&self, id: &str, sealed: &[u8]) -> Result<Nik, AccountError> {
@@ -339,5 +361,23 @@ impl AccountService {
 fn conflict_as(e: AccountError) -> impl FnOnce(StoreError) -> AccountError {
     move |err| {
         if err.is_conflict() { e } else { AccountError::Store(err) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_flood_past_the_slots_is_told_busy() {
+        let slots = HashingSlots::new(1, std::time::Duration::from_millis(50));
+        let busy = slots.clone();
+        let long = tokio::spawn(async move {
+            busy.run(|| std::thread::sleep(std::time::Duration::from_millis(400))).await.is_ok()
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(matches!(slots.run(|| ()).await, Err(SlotError::Busy)));
+        assert!(long.await.unwrap());
+        assert!(slots.run(|| ()).await.is_ok(), "free again once the long one is done");
     }
 }

@@ -26,6 +26,8 @@ pub enum PageError {
     BadRequest(String),
     /// The database cannot be reached.
     Unavailable,
+    /// Too much work at once (a sign-in flood): try again shortly.
+    Busy,
     /// Anything else; the cause is logged with the request id, never shown.
     Server(String),
 }
@@ -37,7 +39,7 @@ impl PageError {
             PageError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             PageError::CsrfFailed => StatusCode::FORBIDDEN,
             PageError::BadForm | PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Unavailable | PageError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -51,6 +53,7 @@ impl PageError {
             PageError::BadForm => Message::Key("error_bad_form"),
             PageError::BadRequest(text) => Message::Text(text),
             PageError::Unavailable => Message::Key("error_unavailable"),
+            PageError::Busy => Message::Key("error_busy"),
             PageError::Server(_) => Message::Key("error_server"),
         }
     }
@@ -65,6 +68,7 @@ impl PageError {
     pub fn from_account(e: AccountError, lang: Lang) -> PageError {
         match e {
             AccountError::Store(s) => PageError::from_store(s),
+            AccountError::Busy => PageError::Busy,
             AccountError::Seal(s) => PageError::Server(s.to_string()),
             other => PageError::BadRequest(other.message(lang)),
         }
@@ -122,6 +126,9 @@ pub async fn render_page_errors(State(state): State<AppState>, request: Request,
         }
     };
     page.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        page.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
     page
 }
 
@@ -164,7 +171,7 @@ impl ProtocolError {
             ProtocolError::TemporarilyUnavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "temporarily_unavailable",
-                "the database cannot be reached; try again shortly".into(),
+                "the service is temporarily unavailable (database unreachable or busy); try again shortly".into(),
             ),
             ProtocolError::Server(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal error; see the server log".into())

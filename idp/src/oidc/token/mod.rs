@@ -120,6 +120,7 @@ async fn active_account(state: &AppState, account_id: &str) -> Result<Account, P
 fn account_error(e: crate::accounts::AccountError) -> ProtocolError {
     match e {
         crate::accounts::AccountError::Store(s) => s.into(),
+        crate::accounts::AccountError::Busy => ProtocolError::TemporarilyUnavailable,
         other => ProtocolError::Server(other.to_string()),
     }
 }
