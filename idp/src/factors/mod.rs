@@ -4,7 +4,15 @@ pub mod passkey;
 pub mod recovery;
 pub mod totp;
 
-use gerbang_core::store::{FactorStore, Store, StoreError};
+use gerbang_core::store::{FactorStore, Session, Store, StoreError, now_unix};
+
+/// Adding a factor needs a sign-in this recent (seconds): a borrowed or stolen session alone must
+/// not be able to plant a passkey or an authenticator of its own.
+pub const RECENT_SIGN_IN_SECS: i64 = 600;
+
+pub fn recently_signed_in(session: &Session) -> bool {
+    now_unix() - session.auth_time <= RECENT_SIGN_IN_SECS
+}
 
 /// What an account has enrolled, for the account page and step-up.
 #[derive(Debug, Clone, Default)]

@@ -33,9 +33,12 @@ async fn render_enrol(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let Some((_, account)) = state.signed_in(headers).await? else {
+    let Some((session, account)) = state.signed_in(headers).await? else {
         return Ok(Redirect::to("/masuk?return_to=/akun/totp").into_response());
     };
+    if !crate::factors::recently_signed_in(&session) {
+        return Ok(Redirect::to("/masuk?return_to=/akun/totp&force=1").into_response());
+    }
     let label = state.accounts.view(&account.id).await.map_err(|e| PageError::from_account(e, ui.lang))?;
     let label = label.nip.or(label.nik_masked).unwrap_or_else(|| account.display_name.clone());
     let enrolment = state.totp.enrolment(&account.id, &label).await.map_err(|e| PageError::Server(e.to_string()))?;
@@ -67,9 +70,12 @@ pub async fn enrol_submit(
     if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
         return Err(PageError::CsrfFailed);
     }
-    let Some((_, account)) = state.signed_in(&headers).await? else {
+    let Some((session, account)) = state.signed_in(&headers).await? else {
         return Ok(Redirect::to("/masuk?return_to=/akun/totp").into_response());
     };
+    if !crate::factors::recently_signed_in(&session) {
+        return Ok(Redirect::to("/masuk?return_to=/akun/totp&force=1").into_response());
+    }
     match state.totp.confirm(&account.id, &form.code).await.map_err(|e| PageError::Server(e.to_string()))? {
         Some(codes) => {
             let html = state

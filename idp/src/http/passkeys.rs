@@ -49,7 +49,11 @@ fn user_agent(headers: &HeaderMap) -> String {
 
 pub async fn register_start(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, ProtocolError> {
     check_csrf(&state, &headers)?;
-    let (_, account) = state.signed_in(&headers).await?.ok_or(ProtocolError::InvalidRequest("sign in first".into()))?;
+    let (session, account) =
+        state.signed_in(&headers).await?.ok_or(ProtocolError::InvalidRequest("sign in first".into()))?;
+    if !crate::factors::recently_signed_in(&session) {
+        return Err(ProtocolError::InvalidRequest("sign in again (within 10 minutes) to add a passkey".into()));
+    }
     let view = state.accounts.view(&account.id).await.map_err(|e| ProtocolError::Server(e.to_string()))?;
     let user_name = view.nip.or(view.nik_masked).unwrap_or_else(|| account.id.clone());
     Ok(started(

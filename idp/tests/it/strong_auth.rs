@@ -2,7 +2,7 @@
 //! that work once, recovery codes, `max_age` re-authentication, and the sessions of the account
 //! page — through the real pages and the `openidconnect` relying party.
 
-use gerbang_core::store::now_unix;
+use gerbang_core::store::{SessionStore, now_unix};
 use gerbang_idp::accounts::Actor;
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -208,4 +208,27 @@ async fn max_age_unreachable_levels_and_sessions(backend: Backend) {
     assert_eq!(browser.get(format!("{}/akun", srv.url)).send().await.unwrap().status(), 200, "this one stays");
     let page = browser.get(format!("{}/akun", srv.url)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("id=\"sign-ins\"") && page.contains("berhasil"), "recent sign-ins shown");
+
+    // Adding a factor needs a recent sign-in: age this session by eleven minutes.
+    let account_id =
+        srv.accounts.find(&gerbang_idp::accounts::Identity::parse(NIP).unwrap()).await.unwrap().unwrap().id;
+    let mut tx = srv.store.begin().await.unwrap();
+    for s in tx.account_sessions(&account_id, now_unix()).await.unwrap() {
+        tx.update_session_auth(&s.id_hash, &s.amr, s.auth_time - 660).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let r = browser.get(format!("{}/akun/totp", srv.url)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().contains("force=1"), "sign in again first");
+    let token = csrf_token(&page);
+    let r = browser
+        .post(format!("{}/akun/passkey/mulai", srv.url))
+        .header("x-csrf-token", &token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["error_description"].as_str().unwrap().contains("sign in again"), "{body}");
 }
