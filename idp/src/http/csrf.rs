@@ -21,6 +21,11 @@ pub fn ensure(headers: &HeaderMap, secure: bool) -> (String, Option<HeaderValue>
     }
 }
 
+/// For page forms: a missing or wrong token is `PageError::CsrfFailed` (403 page).
+pub fn require(headers: &HeaderMap, submitted: &str, secure: bool) -> Result<(), super::error::PageError> {
+    if verify(headers, submitted, secure) { Ok(()) } else { Err(super::error::PageError::CsrfFailed) }
+}
+
 /// True when the submitted token matches the cookie (compared in constant time).
 pub fn verify(headers: &HeaderMap, submitted: &str, secure: bool) -> bool {
     match cookies::get(headers, cookies::CSRF, secure) {

@@ -67,9 +67,7 @@ pub async fn enrol_submit(
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(|_| PageError::BadForm)?;
-    if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
-        return Err(PageError::CsrfFailed);
-    }
+    csrf::require(&headers, &form.csrf, state.secure_cookies)?;
     let Some((session, account)) = state.signed_in(&headers).await? else {
         return Ok(Redirect::to("/masuk?return_to=/akun/totp").into_response());
     };
@@ -99,9 +97,7 @@ pub async fn remove(
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(|_| PageError::BadForm)?;
-    if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
-        return Err(PageError::CsrfFailed);
-    }
+    csrf::require(&headers, &form.csrf, state.secure_cookies)?;
     let Some((_, account)) = state.signed_in(&headers).await? else {
         return Ok(Redirect::to("/masuk?return_to=/akun").into_response());
     };

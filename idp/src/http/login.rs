@@ -69,9 +69,7 @@ pub async fn submit(
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(|_| PageError::BadForm)?;
-    if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
-        return Err(PageError::CsrfFailed);
-    }
+    csrf::require(&headers, &form.csrf, state.secure_cookies)?;
     let address = peer.ip();
     let lang = ui.lang;
     let locked_msg = move |until: i64| match lang {
@@ -235,9 +233,7 @@ pub async fn logout(
     form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(|_| PageError::BadForm)?;
-    if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
-        return Err(PageError::CsrfFailed);
-    }
+    csrf::require(&headers, &form.csrf, state.secure_cookies)?;
     if let Some((session, _)) = state.signed_in(&headers).await? {
         crate::oidc::logout::end_session(&state, &session).await?;
     }

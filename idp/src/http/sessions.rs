@@ -28,9 +28,7 @@ pub async fn end(
     form: Result<Form<EndForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(|_| PageError::BadForm)?;
-    if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
-        return Err(PageError::CsrfFailed);
-    }
+    csrf::require(&headers, &form.csrf, state.secure_cookies)?;
     let Some((current, account)) = state.signed_in(&headers).await? else {
         return Ok(Redirect::to("/masuk?return_to=/akun").into_response());
     };

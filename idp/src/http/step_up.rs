@@ -77,9 +77,7 @@ pub async fn submit(
     form: Result<Form<StepUpForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(|_| PageError::BadForm)?;
-    if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
-        return Err(PageError::CsrfFailed);
-    }
+    csrf::require(&headers, &form.csrf, state.secure_cookies)?;
     load_pending(&state, &form.req, ui.lang).await?;
     let Some((session, account)) = state.signed_in(&headers).await? else {
         return Ok(Redirect::to(&format!("/authorize/lanjut?req={}", form.req)).into_response());

@@ -3,7 +3,7 @@
 //! active key; the old one stays in the JWKS until every token it signed has expired.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use gerbang_core::crypto::{Sealer, random};
 use gerbang_core::store::{SigningKeyRecord, SigningKeyStore, Store, StoreError, now_unix};
@@ -89,7 +89,7 @@ impl KeyRing {
         let ring = KeyRing { store, sealer, loaded: Arc::new(RwLock::new(Loaded::default())) };
         ring.reload().await?;
         let missing: Vec<SigningAlg> = {
-            let loaded = ring.loaded.read().expect("key ring lock");
+            let loaded = ring.read();
             SigningAlg::ALL.into_iter().filter(|a| !loaded.active.contains_key(a)).collect()
         };
         if !missing.is_empty() {
@@ -141,18 +141,18 @@ impl KeyRing {
             }
         }
         next.jwks = serde_json::to_value(&jwks).unwrap_or_default();
-        *self.loaded.write().expect("key ring lock") = next;
+        *self.loaded.write().unwrap_or_else(PoisonError::into_inner) = next;
         Ok(())
     }
 
     /// The published keys as a JWK set (RFC 7517).
     pub fn jwks(&self) -> serde_json::Value {
-        self.loaded.read().expect("key ring lock").jwks.clone()
+        self.read().jwks.clone()
     }
 
     /// Signs `claims` as a JWT with the active key of `alg`, with `typ` in the header.
     pub fn sign<T: Serialize>(&self, alg: SigningAlg, typ: &str, claims: &T) -> Result<String, KeyError> {
-        let loaded = self.loaded.read().expect("key ring lock");
+        let loaded = self.read();
         let key = loaded.active.get(&alg).ok_or(KeyError::NoActiveKey(alg.as_str()))?;
         let mut header = Header::new(alg.jwt());
         header.kid = Some(key.kid.clone());
@@ -164,10 +164,17 @@ impl KeyRing {
     pub fn verify<T: DeserializeOwned>(&self, token: &str, mut validation: Validation) -> Result<T, KeyError> {
         let header = jsonwebtoken::decode_header(token)?;
         let kid = header.kid.ok_or(jsonwebtoken::errors::ErrorKind::InvalidToken)?;
-        let loaded = self.loaded.read().expect("key ring lock");
+        let loaded = self.read();
         let (alg, key) = loaded.verifying.get(&kid).ok_or(jsonwebtoken::errors::ErrorKind::InvalidToken)?;
         validation.algorithms = vec![alg.jwt()];
         Ok(jsonwebtoken::decode::<T>(token, key, &validation)?.claims)
+    }
+
+    /// The loaded keys. A panic elsewhere while holding the lock leaves valid data behind (every
+    /// write replaces the whole value), so a poisoned lock is used as it is, not turned into
+    /// panics on every later request.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Loaded> {
+        self.loaded.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn generate(&self, alg: SigningAlg) -> Result<SigningKeyRecord, KeyError> {

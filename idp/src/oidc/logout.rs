@@ -117,9 +117,7 @@ pub async fn logout_confirm(
     form: Result<Form<ConfirmForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(|_| PageError::BadForm)?;
-    if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
-        return Err(PageError::CsrfFailed);
-    }
+    csrf::require(&headers, &form.csrf, state.secure_cookies)?;
     let client = match form.client_id.as_str() {
         "" => None,
         id if id.len() <= 128 => state.clients.get(id).await?,

@@ -63,9 +63,7 @@ pub async fn consent_submit(
     form: Result<Form<ConsentForm>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(|_| PageError::BadForm)?;
-    if !csrf::verify(&headers, &form.csrf, state.secure_cookies) {
-        return Err(PageError::CsrfFailed);
-    }
+    csrf::require(&headers, &form.csrf, state.secure_cookies)?;
     let (req, _, _) = load_pending(&state, &form.req, ui.lang).await?;
     let Some((session, account)) = state.signed_in(&headers).await? else {
         return Ok(see_other(&format!("/authorize/lanjut?req={}", form.req)));
