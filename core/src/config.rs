@@ -120,13 +120,59 @@ pub struct IdpConfig {
     pub public_url: String,
     /// Directory of page themes; `default` is used, with a built-in copy when it is missing.
     pub themes_dir: PathBuf,
+    pub tls: TlsConfig,
+}
+
+/// HTTPS on a listener (rustls), from PEM files that are re-read when they change on disk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// PEM certificate chain (leaf first). With `key_file`, the listener speaks HTTPS only.
+    pub cert_file: Option<PathBuf>,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_file: Option<PathBuf>,
+    /// A plain-HTTP listener that answers every request with a redirect to https.
+    pub redirect_listen: Option<SocketAddr>,
+    /// `Strict-Transport-Security: max-age` sent over HTTPS; 0 sends none.
+    pub hsts_max_age_secs: u64,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        TlsConfig { cert_file: None, key_file: None, redirect_listen: None, hsts_max_age_secs: 31_536_000 }
+    }
+}
+
+impl TlsConfig {
+    pub fn enabled(&self) -> bool {
+        self.cert_file.is_some() && self.key_file.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProxyConfig {
     pub listen: SocketAddr,
+    /// The gateway's own URL: issuer of the identity assertions, and where the IdP sends
+    /// back-channel logout tokens (`/.gerbang/backchannel-logout`).
     pub public_url: String,
+    /// The OpenID provider the gateway signs people in with; empty means `idp.public_url`.
+    pub issuer: String,
+    /// The gateway's OIDC client at that provider (confidential, `client_secret_basic`).
+    pub client_id: String,
+    #[serde(serialize_with = "ser_secret", deserialize_with = "de_secret")]
+    pub client_secret: SecretString,
+    pub client_secret_file: Option<PathBuf>,
+    /// Lifetime of a gateway session, in seconds.
+    pub session_ttl_secs: u64,
+    /// Lifetime of the signed identity assertion sent to upstreams, in seconds.
+    pub assertion_ttl_secs: u64,
+    /// Proxies in front of the gateway (CIDRs) whose `X-Forwarded-For` and `X-Forwarded-Proto`
+    /// are believed; from anyone else they are replaced.
+    pub trusted_proxies: Vec<String>,
+    /// How often the policy files are checked for changes, in seconds.
+    pub policy_reload_secs: u64,
+    pub tls: TlsConfig,
 }
 
 /// Argon2id parameters; defaults are OWASP's (19 MiB, 2 passes, 1 lane).
@@ -189,13 +235,26 @@ impl Default for IdpConfig {
             listen: ([127, 0, 0, 1], 8080).into(),
             public_url: "http://localhost:8080".into(),
             themes_dir: PathBuf::from("themes"),
+            tls: TlsConfig::default(),
         }
     }
 }
 
 impl Default for ProxyConfig {
     fn default() -> Self {
-        ProxyConfig { listen: ([127, 0, 0, 1], 8090).into(), public_url: "http://localhost:8090".into() }
+        ProxyConfig {
+            listen: ([127, 0, 0, 1], 8090).into(),
+            public_url: "http://localhost:8090".into(),
+            issuer: String::new(),
+            client_id: "gerbang-gateway".into(),
+            client_secret: SecretString::from(""),
+            client_secret_file: None,
+            session_ttl_secs: 8 * 3600,
+            assertion_ttl_secs: 60,
+            trusted_proxies: Vec::new(),
+            policy_reload_secs: 2,
+            tls: TlsConfig::default(),
+        }
     }
 }
 
@@ -247,6 +306,50 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         check_public_url("idp.public_url", &self.idp.public_url)?;
         check_public_url("proxy.public_url", &self.proxy.public_url)?;
+        let px = &self.proxy;
+        if !px.issuer.is_empty() {
+            check_public_url("proxy.issuer", &px.issuer)?;
+        }
+        if px.client_id.is_empty() {
+            return Err(ConfigError::Invalid { key: "proxy.client_id", reason: "must not be empty".into() });
+        }
+        if !px.client_secret.expose_secret().is_empty() && px.client_secret_file.is_some() {
+            return Err(ConfigError::Invalid {
+                key: "proxy.client_secret",
+                reason: "set either client_secret or client_secret_file, not both".into(),
+            });
+        }
+        for cidr in &px.trusted_proxies {
+            cidr.parse::<ipnet::IpNet>()
+                .or_else(|_| cidr.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    key: "proxy.trusted_proxies",
+                    reason: format!("{cidr:?} is not an address or CIDR range (e.g. 10.0.0.0/8)"),
+                })?;
+        }
+        for (key, ok) in [
+            ("proxy.session_ttl_secs", px.session_ttl_secs >= 60),
+            ("proxy.assertion_ttl_secs", (10..=600).contains(&px.assertion_ttl_secs)),
+            ("proxy.policy_reload_secs", px.policy_reload_secs >= 1),
+        ] {
+            if !ok {
+                return Err(ConfigError::Invalid {
+                    key,
+                    reason: "out of range (session >= 60, assertion 10..=600, reload >= 1)".into(),
+                });
+            }
+        }
+        for (key, tls) in [("idp.tls", &self.idp.tls), ("proxy.tls", &px.tls)] {
+            if tls.cert_file.is_some() != tls.key_file.is_some() {
+                return Err(ConfigError::Invalid { key, reason: "cert_file and key_file go together".into() });
+            }
+            if tls.redirect_listen.is_some() && !tls.enabled() {
+                return Err(ConfigError::Invalid {
+                    key,
+                    reason: "redirect_listen needs cert_file and key_file".into(),
+                });
+            }
+        }
         let db = self.database_url.expose_secret();
         let is_postgres = db.starts_with("postgres://") || db.starts_with("postgresql://");
         if !db.is_empty() && !is_postgres {
@@ -328,6 +431,24 @@ impl Config {
                 u.to_string()
             }
             Err(_) => "postgres://(unparseable)".into(),
+        }
+    }
+
+    /// The provider the gateway signs people in with.
+    pub fn gateway_issuer(&self) -> String {
+        let issuer = if self.proxy.issuer.is_empty() { &self.idp.public_url } else { &self.proxy.issuer };
+        issuer.trim_end_matches('/').to_string()
+    }
+
+    /// The gateway's client secret, read from `proxy.client_secret_file` when set.
+    pub fn gateway_client_secret(&self) -> Result<SecretString, ConfigError> {
+        match &self.proxy.client_secret_file {
+            Some(path) => {
+                std::fs::read_to_string(path).map(|s| SecretString::from(s.trim().to_string())).map_err(|e| {
+                    ConfigError::Invalid { key: "proxy.client_secret_file", reason: format!("{}: {e}", path.display()) }
+                })
+            }
+            None => Ok(self.proxy.client_secret.clone()),
         }
     }
 

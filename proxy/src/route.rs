@@ -1,59 +1,30 @@
-//! Routes: a path prefix on the gateway mapped to an upstream base URL. Unknown paths are denied.
+//! From a matched route to the upstream URI, and the path check that keeps a request inside its
+//! route's prefix.
 
+use gerbang_core::policy::Route;
 use http::Uri;
 
-#[derive(Debug, Clone)]
-pub struct Route {
-    /// Shown on the gateway's index page.
-    pub name: String,
-    /// Starts and ends with `/`, e.g. `/e-office/`.
-    pub prefix: String,
-    /// `http://host:port/base/`; the part of the path after `prefix` is appended to it.
-    pub upstream: Uri,
+/// The upstream URI for `path_and_query` on `route` (query kept); `None` for a route without
+/// an upstream (forward-auth only).
+pub fn target(route: &Route, path_and_query: &str) -> Option<Uri> {
+    let upstream = route.upstream.as_ref()?;
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path_and_query, None),
+    };
+    let rest = path.get(route.path.len()..).unwrap_or("");
+    let base = upstream.to_string();
+    let mut t = format!("{}/{rest}", base.trim_end_matches('/'));
+    if let Some(q) = query {
+        t.push('?');
+        t.push_str(q);
+    }
+    t.parse().ok()
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct RouteTable {
-    routes: Vec<Route>,
-}
-
-impl RouteTable {
-    /// Longest prefix first, so `/a/b/` wins over `/a/`.
-    pub fn new(mut routes: Vec<Route>) -> RouteTable {
-        routes.sort_by_key(|r| std::cmp::Reverse(r.prefix.len()));
-        RouteTable { routes }
-    }
-
-    pub fn routes(&self) -> &[Route] {
-        &self.routes
-    }
-
-    /// The route for `path` and the upstream URI to send it to (query kept).
-    pub fn resolve(&self, path_and_query: &str) -> Option<(&Route, Uri)> {
-        let (path, query) = match path_and_query.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (path_and_query, None),
-        };
-        // Dot-segments (plain or percent-encoded) and backslashes could climb out of the route's
-        // prefix at the upstream (RFC 3986 §5.2.4): such paths are denied, not normalised.
-        if has_dot_segment(path) {
-            return None;
-        }
-        // `/e-office` without the slash also belongs to `/e-office/`.
-        let route =
-            self.routes.iter().find(|r| path.starts_with(&r.prefix) || path == r.prefix.trim_end_matches('/'))?;
-        let rest = path.get(route.prefix.len()..).unwrap_or("");
-        let base = route.upstream.to_string();
-        let mut target = format!("{}{}", base.trim_end_matches('/'), format_args!("/{rest}"));
-        if let Some(q) = query {
-            target.push('?');
-            target.push_str(q);
-        }
-        target.parse().ok().map(|uri| (route, uri))
-    }
-}
-
-fn has_dot_segment(path: &str) -> bool {
+/// Dot-segments (plain or percent-encoded), encoded slashes and backslashes could climb out of
+/// the route's prefix at the upstream (RFC 3986 §5.2.4): such paths are refused, not normalised.
+pub fn is_climbing(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     if lower.contains('\\') || lower.contains("%5c") || lower.contains("%2f") {
         return true;
@@ -65,28 +36,20 @@ fn has_dot_segment(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn table() -> RouteTable {
-        RouteTable::new(vec![
-            Route { name: "a".into(), prefix: "/a/".into(), upstream: "http://127.0.0.1:9/x/".parse().unwrap() },
-            Route { name: "ab".into(), prefix: "/a/b/".into(), upstream: "http://127.0.0.1:9/y/".parse().unwrap() },
-        ])
-    }
+    use gerbang_core::policy::{Levels, Networks, Routes};
 
     #[test]
-    fn longest_prefix_and_query() {
-        let t = table();
-        let (r, u) = t.resolve("/a/b/c?d=1").unwrap();
-        assert_eq!((r.name.as_str(), u.to_string().as_str()), ("ab", "http://127.0.0.1:9/y/c?d=1"));
-        let (r, u) = t.resolve("/a").unwrap();
-        assert_eq!((r.name.as_str(), u.to_string().as_str()), ("a", "http://127.0.0.1:9/x/"));
-        assert!(t.resolve("/ab").is_none());
-        assert!(t.resolve("/").is_none());
+    fn targets_and_climbing() {
+        let text = "[[route]]\nid = \"ab\"\nhost = \"a.test\"\npath = \"/a/b/\"\nupstream = \"http://127.0.0.1:9/y/\"\nlevel = \"publik\"\n";
+        let routes = Routes::parse(text, "r", &Levels::builtin().unwrap(), &Networks::default()).unwrap();
+        let r = routes.get("ab").unwrap();
+        assert_eq!(target(r, "/a/b/c?d=1").unwrap().to_string(), "http://127.0.0.1:9/y/c?d=1");
+        assert_eq!(target(r, "/a/b").unwrap().to_string(), "http://127.0.0.1:9/y/");
         for climbing in
             ["/a/../admin", "/a/%2e%2e/admin", "/a/.%2E/x", "/a/./x", "/a/..\\x", "/a/%2e%2e%2fadmin", "/a/x/.."]
         {
-            assert!(t.resolve(climbing).is_none(), "{climbing}");
+            assert!(is_climbing(climbing), "{climbing}");
         }
-        assert!(t.resolve("/a/file..txt").is_some(), "dots inside a name are fine");
+        assert!(!is_climbing("/a/file..txt"), "dots inside a name are fine");
     }
 }

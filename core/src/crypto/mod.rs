@@ -27,6 +27,10 @@ pub struct Keys {
     pub totp_sealer: Sealer,
     /// Keys the login throttle by what was typed without storing a NIK or NIP in clear.
     pub throttle: BlindIndex,
+    /// Seals the gateway's session and login-state cookies.
+    pub gateway_cookie: Sealer,
+    /// Seed of the gateway's ES256 key for identity assertions (the same on every replica).
+    pub gateway_assertion_seed: zeroize::Zeroizing<[u8; 32]>,
     /// Recorded in the database so that a wrong master key is refused at start.
     pub check: [u8; 32],
 }
@@ -40,6 +44,8 @@ impl Keys {
             pairwise: BlindIndex::new(&master.derive("gerbang/v1/pairwise-subject")),
             totp_sealer: Sealer::new(&master.derive("gerbang/v1/seal/totp")),
             throttle: BlindIndex::new(&master.derive("gerbang/v1/index/throttle")),
+            gateway_cookie: Sealer::new(&master.derive("gerbang/v1/seal/gateway-cookie")),
+            gateway_assertion_seed: master.derive("gerbang/v1/gateway/assertion-key"),
             check: *master.derive("gerbang/v1/check"),
         }
     }

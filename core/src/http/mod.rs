@@ -1,5 +1,8 @@
 //! HTTP serving shared by the IdP and the gateway: listeners, common layers, graceful shutdown.
 
+pub mod cookies;
+pub mod tls;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -5,19 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::error::{PolicyError, is_id};
+
 /// The default levels of the blueprint, used when the policies directory has no levels file.
 const BUILTIN: &str = include_str!("../../../policies/levels.toml");
-
-#[derive(Debug, thiserror::Error)]
-pub enum PolicyError {
-    /// The message of the TOML parser names the line, column and field.
-    #[error("{file}: {message}")]
-    Parse { file: String, message: String },
-    #[error("{file}: level {id:?}: {reason}")]
-    Invalid { file: String, id: String, reason: String },
-    #[error("{file}: {source}")]
-    Read { file: String, source: std::io::Error },
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -90,9 +81,7 @@ impl Levels {
             return Err(invalid("", "at least one level is needed"));
         }
         for (i, level) in parsed.level.iter().enumerate() {
-            let id_ok = !level.id.is_empty()
-                && level.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-            if !id_ok {
+            if !is_id(&level.id) {
                 return Err(invalid(&level.id, "id must be lowercase letters, digits, '-' or '_'"));
             }
             if parsed.level[..i].iter().any(|l| l.id == level.id) {

@@ -1,6 +1,16 @@
-//! Policy model shared by the IdP and the gateway, read from `policies/`: security levels today;
-//! routes and networks arrive with the gateway.
+//! Policy model shared by the IdP and the gateway, read from `policies/`: security levels,
+//! networks and routes, validated at load and reloaded when the files change.
 
+pub mod error;
 pub mod level;
+pub mod network;
+pub mod route;
+pub mod set;
+pub mod watch;
 
-pub use level::{AuthFacts, Level, Levels, PolicyError, Subjects};
+pub use error::PolicyError;
+pub use level::{AuthFacts, Level, Levels, Subjects};
+pub use network::{Network, Networks};
+pub use route::{Route, Routes};
+pub use set::PolicySet;
+pub use watch::PolicyWatch;

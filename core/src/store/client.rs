@@ -43,6 +43,14 @@ pub trait ClientStore {
     async fn list_clients(&mut self, after: &str, limit: i64) -> Result<Vec<ClientRecord>, StoreError>;
     async fn set_client_status(&mut self, id: &str, status: &str, now: i64) -> Result<bool, StoreError>;
     async fn set_client_secret(&mut self, id: &str, secret_hash: &[u8], now: i64) -> Result<bool, StoreError>;
+    /// Redirect URIs (one per line) and back-channel logout URI.
+    async fn set_client_uris(
+        &mut self,
+        id: &str,
+        redirect_uris: &str,
+        backchannel: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError>;
 }
 
 impl<T: Db> ClientStore for T {
@@ -73,6 +81,18 @@ impl<T: Db> ClientStore for T {
     async fn set_client_secret(&mut self, id: &str, secret_hash: &[u8], now: i64) -> Result<bool, StoreError> {
         let n = on_conn!(self, x => sqlx::query(sql::UPDATE_SECRET)
             .bind(id).bind(secret_hash).bind(now).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    async fn set_client_uris(
+        &mut self,
+        id: &str,
+        redirect_uris: &str,
+        backchannel: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let n = on_conn!(self, x => sqlx::query(sql::UPDATE_URIS)
+            .bind(id).bind(redirect_uris).bind(backchannel).bind(now).execute(&mut *x).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 }

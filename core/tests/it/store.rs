@@ -2,7 +2,8 @@
 
 use gerbang_core::audit::{self, AuditChainError, AuditEvent};
 use gerbang_core::store::{
-    AccountKind, AccountStatus, AccountStore, AuditStore, MetaStore, NewAccount, Session, SessionStore, Store,
+    AccountKind, AccountStatus, AccountStore, AuditStore, GatewayStore, MetaStore, NewAccount, Session, SessionStore,
+    Store,
 };
 use serde_json::json;
 
@@ -18,6 +19,7 @@ crate::on_both_backends!(
     keyset_pagination,
     meta_init_keeps_first_value,
     sqlite_or_postgres_reports_conflicts_by_kind,
+    gateway_logouts_are_shared_and_expire,
 );
 
 async fn new_account(store: &Store, id: &str, kind: AccountKind) {
@@ -248,4 +250,22 @@ async fn sqlite_or_postgres_reports_conflicts_by_kind(store: Store) {
     assert!(err.is_conflict(), "{err}");
     drop(tx);
     assert!(store.conn().await.unwrap().roles("nobody").await.unwrap().is_empty());
+}
+
+/// What one gateway replica records, another reads back (by time), until it expires.
+async fn gateway_logouts_are_shared_and_expire(store: Store) {
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_gateway_logout(Some("sid-1"), None, 100, 1000).await.unwrap();
+    tx.insert_gateway_logout(None, Some("sub-2"), 200, 300).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = store.conn().await.unwrap();
+    let all = c.gateway_logouts_since(0, 250).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!((all[0].idp_sid.as_deref(), all[0].sub.as_deref()), (Some("sid-1"), None));
+    assert!(all[0].seq < all[1].seq);
+    let recent = c.gateway_logouts_since(150, 250).await.unwrap();
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[0].sub.as_deref(), Some("sub-2"));
+    assert!(c.gateway_logouts_since(0, 400).await.unwrap().iter().all(|l| l.idp_sid.is_some()), "expired one hidden");
+    assert_eq!(c.purge_gateway_logouts(400).await.unwrap(), 1);
 }

@@ -1,5 +1,6 @@
 //! Seven demo upstream applications standing for the common applications of Pasal 9, served on
-//! one listener under their own path, and the gateway routes that lead to them.
+//! one listener under their own path, and the gateway policy (routes, networks) that puts them
+//! behind the gateway, each at a security level suited to it.
 
 use std::net::SocketAddr;
 
@@ -8,36 +9,45 @@ use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::response::Html;
 use axum::routing::get;
-use gerbang_proxy::{Route, RouteTable};
 
 pub struct DemoApp {
     pub slug: &'static str,
     pub name: &'static str,
     /// Letter of Pasal 9 that names it.
     pub pasal: &'static str,
+    /// Minimum security level of its gateway route.
+    pub level: &'static str,
 }
 
 pub const APPS: &[DemoApp] = &[
-    DemoApp { slug: "e-office", name: "Tata Naskah Dinas Elektronik", pasal: "9a" },
-    DemoApp { slug: "e-mail", name: "Surat Elektronik", pasal: "9b" },
-    DemoApp { slug: "e-kinerja", name: "Penilaian Kinerja Pegawai", pasal: "9c" },
-    DemoApp { slug: "sipkd", name: "Sistem Informasi Pengelolaan Keuangan Daerah", pasal: "9d" },
-    DemoApp { slug: "simpeg", name: "Sistem Informasi Kepegawaian Daerah", pasal: "9e" },
-    DemoApp { slug: "sippd", name: "Sistem Informasi Perencanaan Pembangunan Daerah", pasal: "9f" },
-    DemoApp { slug: "e-monev", name: "Sistem Informasi Evaluasi dan Pelaporan", pasal: "9g" },
+    DemoApp { slug: "e-office", name: "Tata Naskah Dinas Elektronik", pasal: "9a", level: "asn" },
+    DemoApp { slug: "e-mail", name: "Surat Elektronik", pasal: "9b", level: "asn" },
+    DemoApp { slug: "e-kinerja", name: "Penilaian Kinerja Pegawai", pasal: "9c", level: "asn-kuat" },
+    DemoApp { slug: "sipkd", name: "Sistem Informasi Pengelolaan Keuangan Daerah", pasal: "9d", level: "rahasia" },
+    DemoApp { slug: "simpeg", name: "Sistem Informasi Kepegawaian Daerah", pasal: "9e", level: "asn-kuat" },
+    DemoApp { slug: "sippd", name: "Sistem Informasi Perencanaan Pembangunan Daerah", pasal: "9f", level: "warga" },
+    DemoApp { slug: "e-monev", name: "Sistem Informasi Evaluasi dan Pelaporan", pasal: "9g", level: "publik" },
 ];
 
-pub fn routes(apps_addr: SocketAddr) -> RouteTable {
-    RouteTable::new(
-        APPS.iter()
-            .map(|a| Route {
-                name: a.name.into(),
-                prefix: format!("/{}/", a.slug),
-                upstream: format!("http://{apps_addr}/{}/", a.slug).parse().expect("demo upstream URLs are valid"),
-            })
-            .collect(),
-    )
+/// `routes.toml` for the demo: every app on `host` under `/<slug>/`.
+pub fn routes_toml(apps_addr: SocketAddr, host: &str) -> String {
+    let mut out = String::from("# Written by `gerbang demo` at each start; edits are picked up while it runs.\n");
+    for a in APPS {
+        out.push_str(&format!(
+            "\n[[route]]\nid = \"{slug}\"\nname = \"{name}\"\nhost = \"{host}\"\npath = \"/{slug}/\"\n\
+             upstream = \"http://{apps_addr}/{slug}/\"\nlevel = \"{level}\"\n",
+            slug = a.slug,
+            name = a.name,
+            level = a.level,
+        ));
+    }
+    out
 }
+
+/// `networks.toml` for the demo: the loopback interface counts as the city network, so level
+/// `rahasia` can be tried on one machine.
+pub const NETWORKS_TOML: &str = "# Written by `gerbang demo`: loopback stands for the city network.\n\
+    [[network]]\nid = \"demo-lokal\"\nname = \"Jaringan lokal (demo)\"\ncidrs = [\"127.0.0.0/8\", \"::1\"]\n";
 
 pub fn router() -> Router {
     Router::new().route("/{slug}/", get(page_root)).route("/{slug}/{*rest}", get(page))

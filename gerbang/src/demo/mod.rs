@@ -11,7 +11,7 @@ use gerbang_core::config::Config;
 use serde_json::json;
 
 use crate::cli::DemoArgs;
-use crate::cmd::serve::{Servers, bind, idp_router};
+use crate::cmd::serve::{Servers, bind, gateway_router, idp_router, open};
 use crate::error::CliError;
 
 pub async fn run(mut config: Config, args: DemoArgs) -> Result<(), CliError> {
@@ -29,14 +29,25 @@ pub async fn run(mut config: Config, args: DemoArgs) -> Result<(), CliError> {
     config.proxy.listen = local(&proxy_listener)?;
     config.proxy.public_url = gateway_url.clone();
 
-    let idp = idp_router(&config).await?;
+    write_policies(&mut config, apps_addr)?;
+
     let seeded = seed::seed(&config).await?;
-    let clients = seed::seed_clients(&config).await?;
-    let routes = apps::routes(apps_addr);
+    let clients = seed::seed_clients(&config, &gateway_url).await?;
+    let gateway_secret = clients
+        .iter()
+        .find(|c| c.json["client_id"] == "gerbang-gateway")
+        .and_then(|c| c.json["client_secret"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    config.proxy.client_secret = gateway_secret.into();
+    config.proxy.client_secret_file = None;
+    let install = open(&config).await?;
+    let idp = idp_router(&config, &install).await?;
+    let gateway = gateway_router(&config, &install)?;
 
     let apps_json: Vec<_> = apps::APPS
         .iter()
-        .map(|a| json!({ "slug": a.slug, "name": a.name, "pasal": a.pasal, "url": format!("{gateway_url}/{}/", a.slug) }))
+        .map(|a| json!({ "slug": a.slug, "name": a.name, "pasal": a.pasal, "level": a.level, "url": format!("{gateway_url}/{}/", a.slug) }))
         .collect();
     let demo = json!({
         "issuer": idp_url,
@@ -48,15 +59,35 @@ pub async fn run(mut config: Config, args: DemoArgs) -> Result<(), CliError> {
         "accounts": seeded.iter().map(seed::SeededAccount::to_json).collect::<Vec<_>>(),
         "clients": clients.iter().map(|c| c.json.clone()).collect::<Vec<_>>(),
         "apps": apps_json,
+        "policies_dir": config.policies_dir,
     });
     write_demo_json(&config, &demo)?;
     print_banner(&idp_url, &gateway_url, &seeded, &clients, &config);
 
     let mut servers = Servers::new();
     servers.start("idp", idp_listener, idp);
-    servers.start("proxy", proxy_listener, gerbang_proxy::router(routes, idp_url.clone()));
+    servers.start("proxy", proxy_listener, gateway);
     servers.start("apps", apps_listener, apps::router());
     servers.run_until_signal().await
+}
+
+/// The demo's policies in `DATA_DIR/demo-policies`: the configured levels, plus routes and
+/// networks for the demo apps (rewritten at each start, since the ports may change).
+fn write_policies(config: &mut Config, apps_addr: SocketAddr) -> Result<(), CliError> {
+    let dir = config.data_dir.join("demo-policies");
+    std::fs::create_dir_all(&dir).map_err(CliError::io(format!("create {}", dir.display())))?;
+    let levels = config.policies_dir.join("levels.toml");
+    if levels.exists() {
+        std::fs::copy(&levels, dir.join("levels.toml")).map_err(CliError::io(format!("copy {}", levels.display())))?;
+    }
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(CliError::io(format!("write {}", path.display())))
+    };
+    write("networks.toml", apps::NETWORKS_TOML)?;
+    write("routes.toml", &apps::routes_toml(apps_addr, "localhost"))?;
+    config.policies_dir = dir;
+    Ok(())
 }
 
 fn local(listener: &tokio::net::TcpListener) -> Result<SocketAddr, CliError> {
@@ -103,7 +134,8 @@ fn print_banner(
     println!("Gerbang demo berjalan / is running (Ctrl-C untuk berhenti / to stop)");
     println!();
     println!("  Masuk / sign in:   {idp_url}/masuk");
-    println!("  Gerbang / gateway: {gateway_url}/");
+    println!("  Gerbang / gateway: {gateway_url}/.gerbang/ (aplikasi / applications)");
+    println!("  Kebijakan / policy: {}", config.policies_dir.display());
     println!("  Data:              {}", config.data_dir.display());
     println!();
     println!("  Akun demo / demo accounts (kata sandi baru setiap start / new passwords on every start):");

@@ -120,17 +120,46 @@ fn demo_clients() -> Vec<NewClient> {
 }
 
 /// Registers the demo clients on first start; secret-based ones get a new secret every start.
-pub async fn seed_clients(config: &Config) -> Result<Vec<SeededClient>, CliError> {
+/// The gateway's own client: one redirect URI on the demo gateway's host, and its back-channel
+/// logout URI, so signing out at the IdP ends the gateway session too.
+pub fn gateway_client(gateway_url: &str) -> NewClient {
+    NewClient {
+        id: Some("gerbang-gateway".into()),
+        name: "Gerbang (gateway aplikasi)".into(),
+        kind: ClientKind::Confidential,
+        auth_method: AuthMethod::ClientSecretBasic,
+        redirect_uris: vec![format!("{gateway_url}/.gerbang/callback")],
+        post_logout_redirect_uris: vec![],
+        grant_types: vec![GrantType::AuthorizationCode],
+        scopes: ["openid", "profile", "nip", "roles"].iter().map(|s| s.to_string()).collect(),
+        approved_claims: vec![],
+        id_token_alg: SigningAlg::Es256,
+        sector: None,
+        jwks: None,
+        backchannel_logout_uri: Some(format!("{gateway_url}/.gerbang/backchannel-logout")),
+        // The city's own gateway: people are not asked to consent to it.
+        skip_consent: true,
+    }
+}
+
+pub async fn seed_clients(config: &Config, gateway_url: &str) -> Result<Vec<SeededClient>, CliError> {
     let install = gerbang_core::bootstrap::open(config).await?;
     let clients = ClientService::new(install.store.clone());
     let fail = |e: gerbang_idp::oidc::client::ClientError| CliError::Message(format!("demo client: {e}"));
     let mut out = Vec::new();
-    for new in demo_clients() {
+    let mut all = demo_clients();
+    all.push(gateway_client(gateway_url));
+    for new in all {
         let id = new.id.clone().unwrap_or_default();
         let secret = match clients.get(&id).await.map_err(|e| CliError::Message(e.to_string()))? {
             Some(existing)
                 if matches!(existing.auth_method, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost) =>
             {
+                // The demo's ports may differ from the last run.
+                clients
+                    .set_uris(&id, &new.redirect_uris, new.backchannel_logout_uri.as_deref(), DEMO)
+                    .await
+                    .map_err(fail)?;
                 Some(clients.rotate_secret(&id, DEMO).await.map_err(fail)?)
             }
             Some(_) => None,

@@ -2,7 +2,7 @@
 
 pub mod account;
 pub mod assets;
-pub mod cookies;
+pub use gerbang_core::http::cookies;
 pub mod csrf;
 pub mod error;
 pub mod factors;

@@ -20,3 +20,6 @@ pub const LIST: &str = concat!("SELECT ", columns!(), " FROM clients WHERE id > 
 pub const UPDATE_STATUS: &str = "UPDATE clients SET status = $2, updated_at = $3 WHERE id = $1";
 
 pub const UPDATE_SECRET: &str = "UPDATE clients SET secret_hash = $2, updated_at = $3 WHERE id = $1";
+
+pub const UPDATE_URIS: &str =
+    "UPDATE clients SET redirect_uris = $2, backchannel_logout_uri = $3, updated_at = $4 WHERE id = $1";

@@ -7,6 +7,7 @@ pub mod authorization;
 pub mod client;
 pub mod dialect;
 pub mod factor;
+pub mod gateway;
 pub mod grant;
 pub mod meta;
 pub mod passkey;

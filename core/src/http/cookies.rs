@@ -1,5 +1,5 @@
-//! Reading and writing the IdP's cookies, with the `__Host-` prefix over https so that no other
-//! subdomain of the city can plant or overwrite them.
+//! Reading and writing cookies, with the `__Host-` prefix over https so that no other subdomain
+//! of the city can plant or overwrite them. Cookies are host-only (no `Domain`).
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use cookie::{Cookie, SameSite};

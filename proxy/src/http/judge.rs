@@ -1,0 +1,67 @@
+//! The judgement of one request, shared by the reverse proxy, forward-auth and the login start:
+//! which route, who is asking (session cookie or bearer token), from where, and the decision.
+
+use std::net::SocketAddr;
+
+use gerbang_core::policy::Route;
+use http::{HeaderMap, header};
+
+use super::error::GatewayError;
+use crate::client_addr::Client;
+use crate::decision::{self, Decision};
+use crate::identity::Identity;
+use crate::oidc::bearer;
+use crate::oidc::login::Origin;
+use crate::route::is_climbing;
+use crate::state::Gateway;
+
+pub struct Judgement {
+    pub route: Route,
+    pub identity: Option<Identity>,
+    pub decision: Decision,
+    pub client: Client,
+    pub origin: Origin,
+}
+
+pub async fn judge(
+    gw: &Gateway,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    host: &str,
+    path_and_query: &str,
+    now: i64,
+) -> Result<Judgement, GatewayError> {
+    let path = path_and_query.split('?').next().unwrap_or("/");
+    if is_climbing(path) {
+        return Err(GatewayError::BadRequest("path"));
+    }
+    let policies = gw.policies.current();
+    let route = policies.routes.find(host, path).ok_or(GatewayError::NotRouted)?.clone();
+    let client = gw.trusted.client(peer, headers, gw.settings.tls);
+    let origin = Origin { scheme: client.scheme, host: host.to_string() };
+    let bearer_token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer::token);
+    let identity = match bearer_token {
+        Some(token) if route.api => Some(
+            bearer::identity(gw, token, &route.audiences)
+                .await
+                .map_err(|e| GatewayError::InvalidToken(e.to_string()))?,
+        ),
+        _ => gw
+            .jar
+            .session(headers, host, origin.secure(), now)
+            .filter(|s| !gw.revocations.is_ended(s))
+            .map(|s| Identity::from(&s)),
+    };
+    let decision = decision::decide(&policies, &route, identity.as_ref(), client.ip, now);
+    Ok(Judgement { route, identity, decision, client, origin })
+}
+
+/// The host the client asked for: `Host`, or the `:authority` of HTTP/2.
+pub fn request_host(headers: &HeaderMap, uri: &http::Uri) -> Option<String> {
+    let host =
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()).or_else(|| uri.authority().map(|a| a.as_str()))?;
+    let ok = !host.is_empty()
+        && host.len() <= 260
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    ok.then(|| host.to_ascii_lowercase())
+}

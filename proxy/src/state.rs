@@ -1,0 +1,77 @@
+//! What every gateway handler shares: the live policies, the provider, cookies, signer,
+//! logouts, the upstream client and the settings from the configuration.
+
+use std::sync::Arc;
+
+use gerbang_core::config::Config;
+use gerbang_core::crypto::Keys;
+use gerbang_core::policy::PolicyWatch;
+use gerbang_core::store::Store;
+
+use crate::assertion::AssertionSigner;
+use crate::client_addr::TrustedProxies;
+use crate::forward::{self, HttpClient};
+use crate::oidc::Provider;
+use crate::revocation::Revocations;
+use crate::session::CookieJar;
+
+#[derive(Clone)]
+pub struct Gateway {
+    pub policies: PolicyWatch,
+    pub provider: Arc<Provider>,
+    pub jar: CookieJar,
+    pub signer: Arc<AssertionSigner>,
+    pub revocations: Revocations,
+    pub upstream: HttpClient,
+    pub trusted: Arc<TrustedProxies>,
+    pub settings: Arc<Settings>,
+}
+
+pub struct Settings {
+    /// The gateway's own URL (assertion issuer, back-channel logout URI).
+    pub public_url: String,
+    pub session_ttl_secs: i64,
+    /// This listener speaks HTTPS itself.
+    pub tls: bool,
+    /// Scopes asked of the provider.
+    pub scopes: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewaySetupError {
+    #[error(transparent)]
+    Config(#[from] gerbang_core::config::ConfigError),
+}
+
+impl Gateway {
+    pub fn new(
+        config: &Config,
+        policies: PolicyWatch,
+        store: Store,
+        keys: &Keys,
+    ) -> Result<Gateway, GatewaySetupError> {
+        let p = &config.proxy;
+        let provider = Provider::new(&config.gateway_issuer(), &p.client_id, config.gateway_client_secret()?);
+        Ok(Gateway {
+            policies,
+            provider: Arc::new(provider),
+            jar: CookieJar::new(keys.gateway_cookie.clone()),
+            signer: Arc::new(AssertionSigner::new(&keys.gateway_assertion_seed, &p.public_url, p.assertion_ttl_secs)),
+            revocations: Revocations::new(store, p.session_ttl_secs),
+            upstream: forward::client(),
+            trusted: Arc::new(TrustedProxies::new(&p.trusted_proxies)),
+            settings: Arc::new(Settings {
+                public_url: p.public_url.trim_end_matches('/').to_string(),
+                session_ttl_secs: p.session_ttl_secs as i64,
+                tls: p.tls.enabled(),
+                scopes: "openid profile nip roles".into(),
+            }),
+        })
+    }
+
+    /// Starts the background work: policy reload and logout polling.
+    pub fn spawn_background(&self, policy_reload: std::time::Duration) {
+        self.policies.spawn(policy_reload);
+        self.revocations.spawn();
+    }
+}
