@@ -32,10 +32,57 @@ async fn demo_accounts_sign_in_and_apps_answer_through_the_gateway() {
     for app in apps {
         let url = app["url"].as_str().unwrap();
         let r = c.get(url).header("X-Gerbang-Sub", "palsu").send().await.unwrap();
-        assert_eq!(r.status(), 200, "{url}");
-        let html = r.text().await.unwrap();
-        assert!(html.contains(app["name"].as_str().unwrap()), "{html}");
-        assert!(!html.contains("palsu"), "identity headers from the client are stripped");
+        if app["level"] == "publik" {
+            assert_eq!(r.status(), 200, "{url}");
+            let html = r.text().await.unwrap();
+            assert!(html.contains(app["name"].as_str().unwrap()), "{html}");
+            assert!(!html.contains("palsu"), "identity headers from the client are stripped");
+        } else {
+            assert_eq!(r.status(), 303, "{url}: sign in first");
+            let to = r.headers()["location"].to_str().unwrap();
+            assert!(to.starts_with(&format!("{idp}/authorize?")) && to.contains("acr_values="), "{to}");
+        }
+    }
+    assert!(apps.iter().any(|a| a["level"] == "publik") && apps.iter().any(|a| a["level"] == "rahasia"));
+    // The demo ASN signs in through the gateway and the app shows who arrived.
+    let asn = accounts.iter().find(|a| a["label"] == "asn").expect("demo asn");
+    let e_office = apps.iter().find(|a| a["slug"] == "e-office").unwrap()["url"].as_str().unwrap().to_string();
+    let r = c.get(&e_office).send().await.unwrap();
+    let authorize = r.headers()["location"].to_str().unwrap().to_string();
+    let r = c.get(&authorize).send().await.unwrap();
+    assert_eq!(r.status(), 303, "to the login form");
+    let login_path = r.headers()["location"].to_str().unwrap().to_string();
+    let login_url = reqwest::Url::parse(&format!("{idp}{login_path}")).unwrap();
+    let return_to = login_url.query_pairs().find(|(k, _)| k == "return_to").map(|(_, v)| v.into_owned()).unwrap();
+    let page = c.get(format!("{idp}{login_path}")).send().await.unwrap().text().await.unwrap();
+    let token = crate::support::csrf_token(&page);
+    let r = c
+        .post(format!("{idp}/masuk"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("return_to", return_to.as_str()),
+            ("identifier", asn["nip"].as_str().unwrap()),
+            ("password", asn["password"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let mut next = format!("{idp}{}", r.headers()["location"].to_str().unwrap());
+    for _ in 0..6 {
+        let r = c.get(&next).send().await.unwrap();
+        if r.status() != 303 {
+            assert_eq!(r.status(), 200, "{next}");
+            let html = r.text().await.unwrap();
+            assert!(html.contains(asn["name"].as_str().unwrap()) && html.contains("x-gerbang-nip"), "{html}");
+            break;
+        }
+        let l = r.headers()["location"].to_str().unwrap();
+        next = if l.starts_with('/') {
+            format!("{}{l}", next.split('/').take(3).collect::<Vec<_>>().join("/"))
+        } else {
+            l.to_string()
+        };
     }
     let r = c.get(format!("{gateway}/tidak-terdaftar/")).send().await.unwrap();
     assert_eq!(r.status(), 404, "unknown path is denied");
@@ -49,7 +96,7 @@ async fn demo_accounts_sign_in_and_apps_answer_through_the_gateway() {
             .unwrap();
         let mut answer = String::new();
         conn.read_to_string(&mut answer).await.unwrap();
-        assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {}", answer.lines().next().unwrap_or(""));
+        assert!(answer.starts_with("HTTP/1.1 400"), "{path}: {}", answer.lines().next().unwrap_or(""));
     }
     let logs = std::fs::read_to_string(&demo.log).unwrap();
     for a in &accounts {

@@ -3,4 +3,5 @@
 
 mod cli;
 mod demo;
+mod gateway;
 mod support;
