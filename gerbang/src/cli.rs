@@ -46,6 +46,19 @@ pub enum Command {
     Demo(DemoArgs),
     /// Check the configuration and print it (secrets hidden).
     CheckConfig,
+    /// Check the policy files (levels, networks, routes) and list what the gateway needs.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Validate policies_dir (or --dir); print the routes and the redirect URIs to register.
+    Check {
+        /// Directory to check instead of the configured policies_dir.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

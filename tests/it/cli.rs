@@ -249,3 +249,35 @@ fn client_and_key_commands() {
     assert_eq!(after.stdout.lines().filter(|l| l.contains("retired")).count(), 1);
     assert!(!g.run(&["keys", "rotate", "--alg", "HS256"]).ok);
 }
+
+#[test]
+fn policy_check_names_file_line_and_field_and_lists_redirect_uris() {
+    let g = Gerbang::sqlite();
+    let dir = g.path().join("pol");
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = "[[route]]\nid = \"e-office\"\nhost = \"e-office.padangpanjang.go.id\"\nupstream = \"http://10.1.0.5:8080/\"\nlevel = \"asn\"\n";
+    std::fs::write(dir.join("routes.toml"), good).unwrap();
+    let run = g.run(&["policy", "check", "--dir", dir.to_str().unwrap()]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.contains("http://e-office.padangpanjang.go.id/.gerbang/callback"), "{}", run.stdout);
+    std::fs::write(dir.join("routes.toml"), format!("# comment\n{}", good.replace("\"asn\"", "\"asn-super\"")))
+        .unwrap();
+    let run = g.run(&["policy", "check", "--dir", dir.to_str().unwrap()]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("routes.toml:2: route \"e-office\": field `level`: unknown level \"asn-super\""),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(
+        dir.join("networks.toml"),
+        "[[network]]\nid = \"a\"\ncidrs = [\"10.0.0.0/8\"]\n[[network]]\nid = \"b\"\ncidrs = [\"10.9.0.0/16\"]\n",
+    )
+    .unwrap();
+    let run = g.run(&["policy", "check", "--dir", dir.to_str().unwrap()]);
+    assert!(
+        run.stderr.contains("networks.toml:4: network \"b\": field `cidrs`") && run.stderr.contains("overlaps"),
+        "{}",
+        run.stderr
+    );
+}

@@ -4,5 +4,6 @@ pub mod check_config;
 pub mod client;
 pub mod keys;
 pub mod migrate;
+pub mod policy;
 pub mod serve;
 pub mod user;

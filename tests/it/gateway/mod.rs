@@ -1,14 +1,15 @@
 //! The gateway end to end: the real IdP, the real gateway and a real upstream on loopback.
 
+mod nginx;
 mod stack;
 
 use serde_json::Value;
 use stack::{HOST_A, HOST_B, Stack, follow, open_signing_in};
 
-const NIP: &str = "198503302010011002";
-const NIK: &str = "1374024107900001";
+pub const NIP: &str = "198503302010011002";
+pub const NIK: &str = "1374024107900001";
 
-const ROUTES: &str = r#"
+pub const ROUTES: &str = r#"
 [[route]]
 id = "kantor"
 host = "app-a.localhost"
@@ -45,7 +46,7 @@ upstream = "http://{up}/b/"
 level = "asn"
 "#;
 
-const NETWORKS: &str = "[[network]]\nid = \"kantor-pusat\"\ncidrs = [\"10.20.0.0/16\"]\n";
+pub const NETWORKS: &str = "[[network]]\nid = \"kantor-pusat\"\ncidrs = [\"10.20.0.0/16\"]\n";
 
 async fn json(r: reqwest::Response) -> Value {
     assert_eq!(r.status(), 200, "upstream answered");
