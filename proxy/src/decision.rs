@@ -63,7 +63,7 @@ pub fn decide(policies: &PolicySet, route: &Route, who: Option<&Identity>, ip: I
     }
     let step = StepUp { level: level.id.clone(), max_age: level.max_auth_age };
     let Some(who) = who else { return Decision::Login(step) };
-    if level.subjects == Subjects::Asn && !who.is_asn() {
+    if level.subjects == Subjects::Asn && !who.is_asn() && !acr_reaches(&policies.levels, level, who) {
         return Decision::Deny(Denied::NotAsn { level: level.id.clone() });
     }
     if let Some(condition) = subject_refused(route, who) {
@@ -83,15 +83,23 @@ pub fn meets(levels: &Levels, level: &Level, who: &Identity, now: i64) -> bool {
     if level.max_auth_age.is_some_and(|max| auth_age > max) {
         return false;
     }
+    // The provider vouches for who and how with `acr` (a bearer token carries no NIP claim).
+    if acr_reaches(levels, level, who) {
+        return true;
+    }
     if level.subjects == Subjects::Asn && !who.is_asn() {
         return false;
     }
-    let by_acr = match (who.acr.as_deref().and_then(|a| levels.rank(a)), levels.rank(&level.id)) {
+    let amr: Vec<&str> = who.amr.iter().map(String::as_str).collect();
+    Levels::satisfies(level, &AuthFacts { is_asn: who.is_asn(), amr: &amr, auth_age })
+}
+
+/// The provider asserted `level` or a higher one.
+fn acr_reaches(levels: &Levels, level: &Level, who: &Identity) -> bool {
+    match (who.acr.as_deref().and_then(|a| levels.rank(a)), levels.rank(&level.id)) {
         (Some(have), Some(need)) => have >= need,
         _ => false,
-    };
-    let amr: Vec<&str> = who.amr.iter().map(String::as_str).collect();
-    by_acr || Levels::satisfies(level, &AuthFacts { is_asn: who.is_asn(), amr: &amr, auth_age })
+    }
 }
 
 fn highest_met(levels: &Levels, who: Option<&Identity>, ip: IpAddr, p: &PolicySet, now: i64) -> String {
@@ -168,6 +176,10 @@ mod tests {
         let strong = who(true, "asn-kuat", &["pwd", "otp"], 90);
         assert_eq!(run(&p, Some(&strong), OUT, 100), Decision::Allow { level: "asn-kuat".into() });
         assert!(matches!(run(&p, Some(&strong), OUT, 90 + 43201), Decision::StepUp(_)), "too old");
+        // A bearer token of an ASN carries `acr` but no NIP: the provider's level vouches.
+        let mut token = who(false, "asn-kuat", &["pwd", "otp"], 90);
+        token.bearer_client = Some("app".into());
+        assert_eq!(run(&p, Some(&token), OUT, 100), Decision::Allow { level: "asn-kuat".into() });
     }
 
     #[test]

@@ -94,7 +94,7 @@ impl Revocations {
                     tracing::warn!(error = %e, "could not read gateway logouts; retrying");
                 }
                 n += 1;
-                if n % 600 == 0
+                if n.is_multiple_of(600)
                     && let Ok(mut c) = me.store.conn().await
                     && let Err(e) = c.purge_gateway_logouts(now_unix()).await
                 {

@@ -52,5 +52,11 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
         let set = PolicySet::load(&dir).unwrap();
         assert_eq!(set.levels.all().len(), 5);
+        // The examples shipped beside them are valid too.
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        let networks = Networks::parse(&read("networks.example.toml"), "networks.example.toml").unwrap();
+        let routes =
+            Routes::parse(&read("routes.example.toml"), "routes.example.toml", &set.levels, &networks).unwrap();
+        assert_eq!(routes.hosts().len(), 7, "the seven applications of Pasal 9");
     }
 }
