@@ -181,13 +181,49 @@ impl Routes {
     }
 
     /// The route serving `path` on `host` (port ignored, case-insensitive). `/x` belongs to `/x/`.
+    /// Path prefixes compare without regard to ASCII case, so `/Admin/` cannot slip past an
+    /// `/admin/` route to a weaker `/` route at a case-insensitive upstream. `path` must already
+    /// be normalised (see `normalize_path`).
     pub fn find(&self, host: &str, path: &str) -> Option<&Route> {
         let host = host_without_port(host);
-        self.routes
-            .iter()
-            .filter(|r| r.host.eq_ignore_ascii_case(host))
-            .find(|r| path.starts_with(&r.path) || (r.path.len() > 1 && path == r.path.trim_end_matches('/')))
+        let p = path.as_bytes();
+        self.routes.iter().filter(|r| r.host.eq_ignore_ascii_case(host)).find(|r| {
+            let prefix = r.path.as_bytes();
+            let under = p.len() >= prefix.len() && p[..prefix.len()].eq_ignore_ascii_case(prefix);
+            let bare = r.path.len() > 1 && path.eq_ignore_ascii_case(r.path.trim_end_matches('/'));
+            under || bare
+        })
     }
+}
+
+/// RFC 3986 §6.2.2: decodes percent-encoded unreserved characters (`%61` → `a`) and upper-cases
+/// the hex of the others, so one path has one spelling before routes are matched. `None` for
+/// a malformed escape or a `;` (path parameters, which some servers strip before routing).
+pub fn normalize_path(path: &str) -> Option<String> {
+    let b = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = path.get(i + 1..i + 3)?;
+                let v = u8::from_str_radix(hex, 16).ok()?;
+                if v.is_ascii_alphanumeric() || b"-._~".contains(&v) {
+                    out.push(v as char);
+                } else {
+                    out.push('%');
+                    out.push_str(&hex.to_ascii_uppercase());
+                }
+                i += 3;
+            }
+            b';' => return None,
+            c => {
+                out.push(c as char);
+                i += 1;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// `example.go.id:8443` → `example.go.id`; `[::1]:80` → `[::1]`.
@@ -266,6 +302,14 @@ networks = ["lan"]
         assert!(r.find("other.example.go.id", "/").is_none(), "unknown host: no route");
         assert_eq!(r.hosts(), ["app.example.go.id"]);
         assert_eq!(host_without_port("[::1]:80"), "[::1]");
+        // One spelling per path: encoded letters and case cannot dodge the stricter route.
+        let n = |p: &str| normalize_path(p).unwrap();
+        assert_eq!(r.find("app.example.go.id", &n("/%62/c")).unwrap().id, "ab");
+        assert_eq!(r.find("app.example.go.id", &n("/B/c")).unwrap().id, "ab");
+        assert_eq!(n("/a%2fb%c3%a9"), "/a%2Fb%C3%A9");
+        assert!(
+            normalize_path("/b;x/").is_none() && normalize_path("/a%2").is_none() && normalize_path("/%zz").is_none()
+        );
     }
 
     #[test]

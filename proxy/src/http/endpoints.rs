@@ -86,3 +86,9 @@ pub async fn index(State(gw): State<Gateway>, headers: HeaderMap) -> Html<String
 pub async fn healthz() -> &'static str {
     "ok"
 }
+
+/// Unknown paths under the reserved `/.gerbang/`.
+pub async fn not_found(headers: HeaderMap) -> Response {
+    let reply = super::error::Reply { json: page::wants_json(&headers), lang: page::lang(&headers) };
+    super::error::GatewayError::NotRouted.respond(reply)
+}

@@ -11,7 +11,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Deserialize;
 
 use super::error::{GatewayError, Reply};
-use super::judge::{judge, request_host};
+use super::judge::{checked_host, judge, request_host};
 use super::page;
 use super::proxy::account_url;
 use crate::decision::Decision;
@@ -61,7 +61,7 @@ async fn run(
     let host = trusted
         .then(|| forwarded("x-forwarded-host"))
         .flatten()
-        .map(|h| h.to_ascii_lowercase())
+        .and_then(|h| checked_host(&h))
         .or_else(|| request_host(headers, &http::Uri::default()))
         .ok_or(GatewayError::BadRequest("host"))?;
     let uri = forwarded("x-original-uri").or_else(|| forwarded("x-forwarded-uri")).unwrap_or_else(|| "/".into());

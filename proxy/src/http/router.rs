@@ -17,6 +17,9 @@ pub fn router(gw: Gateway) -> Router {
         .route("/.gerbang/masuk", get(sign_in::start))
         .route("/.gerbang/callback", get(sign_in::callback))
         .route("/.gerbang/keluar", get(sign_in::sign_out).post(sign_in::sign_out))
+        // The rest of /.gerbang/ is reserved too: never forwarded to an application.
+        .route("/.gerbang", any(endpoints::not_found))
+        .route("/.gerbang/{*rest}", any(endpoints::not_found))
         .fallback(proxy::handle)
         .with_state(gw);
     gerbang_core::http::with_common_layers(app)

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use gerbang_core::policy::Subjects;
 use gerbang_core::store::now_unix;
 use http::{HeaderMap, HeaderValue, header};
 use serde::Deserialize;
@@ -75,10 +76,13 @@ pub async fn callback(
         if let Some(level) = done.level.as_deref().and_then(|l| policies.levels.get(l))
             && !decision::meets(&policies.levels, level, &Identity::from(&done.session), now)
         {
-            let denied = GatewayError::Denied {
-                reason: Denied::LevelUnreachable { level: level.id.clone() },
-                account_url: account_url(&gw),
+            let who = Identity::from(&done.session);
+            let reason = if level.subjects == Subjects::Asn && !who.is_asn() {
+                Denied::NotAsn { level: level.id.clone() }
+            } else {
+                Denied::LevelUnreachable { level: level.id.clone() }
             };
+            let denied = GatewayError::Denied { reason, account_url: account_url(&gw) };
             let mut page = denied.respond(reply(&headers));
             for c in r.headers().get_all(header::SET_COOKIE) {
                 page.headers_mut().append(header::SET_COOKIE, c.clone());

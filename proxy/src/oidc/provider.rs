@@ -14,6 +14,8 @@ use serde::de::DeserializeOwned;
 const JWKS_MIN_REFRESH: Duration = Duration::from_secs(10);
 /// And at least this often, so retired keys drop out.
 const JWKS_MAX_AGE: Duration = Duration::from_secs(600);
+/// The discovery document is read again after this long (endpoints may move).
+const METADATA_MAX_AGE: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
@@ -55,7 +57,7 @@ pub struct Provider {
     pub client_id: String,
     secret: SecretString,
     http: reqwest::Client,
-    metadata: RwLock<Option<Arc<Metadata>>>,
+    metadata: RwLock<Option<(Arc<Metadata>, Instant)>>,
     jwks: RwLock<Option<Arc<Jwks>>>,
     /// One fetch of each at a time; others wait and then reuse its result.
     metadata_fetch: tokio::sync::Mutex<()>,
@@ -82,21 +84,37 @@ impl Provider {
     }
 
     pub async fn metadata(&self) -> Result<Arc<Metadata>, ProviderError> {
-        if let Some(m) = self.metadata.read().unwrap_or_else(|p| p.into_inner()).clone() {
+        let fresh = |m: &Option<(Arc<Metadata>, Instant)>| {
+            m.as_ref().filter(|(_, at)| at.elapsed() < METADATA_MAX_AGE).map(|(m, _)| m.clone())
+        };
+        if let Some(m) = fresh(&self.metadata.read().unwrap_or_else(|p| p.into_inner())) {
             return Ok(m);
         }
         let _one = self.metadata_fetch.lock().await;
-        if let Some(m) = self.metadata.read().unwrap_or_else(|p| p.into_inner()).clone() {
+        if let Some(m) = fresh(&self.metadata.read().unwrap_or_else(|p| p.into_inner())) {
             return Ok(m);
         }
+        match self.fetch_metadata().await {
+            Ok(m) => {
+                let m = Arc::new(m);
+                *self.metadata.write().unwrap_or_else(|p| p.into_inner()) = Some((m.clone(), Instant::now()));
+                Ok(m)
+            }
+            Err(e) => {
+                // A stale document beats none while the provider is briefly unreachable.
+                let stale = self.metadata.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|(m, _)| m.clone());
+                stale.ok_or(e)
+            }
+        }
+    }
+
+    async fn fetch_metadata(&self) -> Result<Metadata, ProviderError> {
         let url = format!("{}/.well-known/openid-configuration", self.issuer);
         let m: Metadata = self.get_json(&url).await?;
         // OIDC Discovery §4.3: the issuer in the document must be the one we asked.
         if m.issuer.trim_end_matches('/') != self.issuer {
             return Err(ProviderError::Unavailable(format!("discovery names issuer {:?}", m.issuer)));
         }
-        let m = Arc::new(m);
-        *self.metadata.write().unwrap_or_else(|p| p.into_inner()) = Some(m.clone());
         Ok(m)
     }
 

@@ -220,6 +220,13 @@ async fn network_conditions_and_trusted_proxies() {
     assert_eq!(r.status(), 404, "unknown path: deny");
     let r = c.get(format!("http://127.0.0.1:{}/kantor/", s.gateway.port())).send().await.unwrap();
     assert_eq!(r.status(), 404, "unknown host: deny");
+    // Another spelling of a protected path is the protected path; path parameters are refused.
+    for other in ["/%6Bantor/x", "/KANTOR/x", "/Kantor"] {
+        assert_eq!(c.get(s.url(HOST_A, other)).send().await.unwrap().status(), 303, "{other} needs sign-in");
+    }
+    assert_eq!(c.get(s.url(HOST_A, "/kantor;jsessionid=1/x")).send().await.unwrap().status(), 400);
+    // The gateway's own prefix is never forwarded.
+    assert_eq!(c.get(s.url(HOST_A, "/.gerbang/lain")).send().await.unwrap().status(), 404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
