@@ -132,6 +132,24 @@ async fn sign_in_returns_to_the_original_url_with_identity_for_the_upstream() {
     assert!(a_cookies.to_str().unwrap().contains("gerbang_gw="));
     let r = copied.get(s.url(HOST_B, "/x")).header("cookie", a_cookies).send().await.unwrap();
     assert_eq!(r.status(), 303, "app-a's cookie is worthless on app-b");
+
+    // Forward-auth as Traefik or Caddy call it (X-Forwarded-Uri; 302 with ?redirect=1).
+    let auth = s.url(HOST_A, "/.gerbang/auth");
+    let r = c.get(&auth).header("X-Forwarded-Uri", "/kantor/x").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-gerbang-nip"], NIP);
+    assert_eq!(r.headers()["x-gerbang-level"], "asn");
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve(HOST_A, s.gateway)
+        .build()
+        .unwrap();
+    let r =
+        anonymous.get(format!("{auth}?redirect=1")).header("X-Forwarded-Uri", "/kantor/x?a=1").send().await.unwrap();
+    assert_eq!(r.status(), 302);
+    assert_eq!(r.headers()["location"], s.url(HOST_A, "/.gerbang/masuk?rd=%2Fkantor%2Fx%3Fa%3D1"));
+    let r = anonymous.get(&auth).header("X-Forwarded-Uri", "/tidak-ada/").send().await.unwrap();
+    assert_eq!(r.status(), 403, "forward-auth answers only 200, 401 or 403");
 }
 
 /// TOTP code `offset` seconds from now for a base32 secret as the enrolment page shows it.
