@@ -211,6 +211,17 @@ pub enum ClientCommand {
     Enable { id: String },
     /// Replace a client's secret; the old one stops working at once.
     RotateSecret { id: String },
+    /// Replace a client's redirect URIs (and back-channel logout URI), e.g. when the gateway
+    /// gains a routed host (`gerbang policy check` lists the URIs it needs).
+    SetUris {
+        id: String,
+        /// Redirect URI (repeatable); the list replaces the registered one.
+        #[arg(long = "redirect-uri", value_name = "URI")]
+        redirect_uris: Vec<String>,
+        /// Back-channel logout URI; omitted means none.
+        #[arg(long, value_name = "URI")]
+        backchannel_logout_uri: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -233,6 +233,25 @@ fn client_and_key_commands() {
     let dup = g.run(&["client", "add", "--name", "Lagi", "--id", "e-office", "--redirect-uri", "https://a.example/cb"]);
     assert!(!dup.ok && dup.stderr.contains("exists"), "{}", dup.stderr);
 
+    let set = g.run(&[
+        "client",
+        "set-uris",
+        "e-office",
+        "--redirect-uri",
+        "https://e-office.padangpanjang.go.id/.gerbang/callback",
+        "--redirect-uri",
+        "https://surat.padangpanjang.go.id/.gerbang/callback",
+        "--backchannel-logout-uri",
+        "https://gerbang.padangpanjang.go.id/.gerbang/backchannel-logout",
+    ]);
+    assert!(set.ok, "{}", set.stderr);
+    let shown = g.run(&["client", "show", "e-office"]).stdout;
+    assert!(shown.contains("surat.padangpanjang.go.id") && !shown.contains("/cb"), "{shown}");
+    let bad = g.run(&["client", "set-uris", "e-office", "--redirect-uri", "http://evil.example/cb"]);
+    assert!(!bad.ok && bad.stderr.contains("loopback"), "{}", bad.stderr);
+    let none = g.run(&["client", "set-uris", "e-office"]);
+    assert!(!none.ok && none.stderr.contains("at least one redirect URI"), "{}", none.stderr);
+
     let rotated = g.run(&["client", "rotate-secret", "e-office"]);
     assert!(rotated.ok && !rotated.stdout.contains(&secret), "{}", rotated.stdout);
     let disabled = g.run(&["client", "disable", "e-office"]);

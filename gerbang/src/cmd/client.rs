@@ -78,6 +78,10 @@ async fn dispatch(clients: &ClientService, command: ClientCommand) -> Result<(),
             let secret = clients.rotate_secret(&id, CLI).await.map_err(msg)?;
             println!("client_secret: {secret}");
         }
+        ClientCommand::SetUris { id, redirect_uris, backchannel_logout_uri } => {
+            clients.set_uris(&id, &redirect_uris, backchannel_logout_uri.as_deref(), CLI).await.map_err(msg)?;
+            println!("redirect URIs of {id}: {}", redirect_uris.join(" "));
+        }
     }
     Ok(())
 }
