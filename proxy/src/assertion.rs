@@ -84,13 +84,14 @@ impl AssertionSigner {
         json!({ "keys": [self.jwk] })
     }
 
-    /// The assertion for `who` on `route` at `level`, from the cache when one is fresh.
-    pub fn assertion(&self, who: &Identity, route: &str, level: &str, now: i64) -> String {
+    /// The assertion for `who` on `route` at `level`, from the cache when one is fresh. `None`
+    /// (logged) if signing fails: the request goes on without an assertion rather than failing.
+    pub fn assertion(&self, who: &Identity, route: &str, level: &str, now: i64) -> Option<String> {
         let key = (who.key.clone(), route.to_string(), level.to_string());
         if let Some((jwt, exp)) = self.cache.get(&key)
             && exp - now > self.ttl_secs / 2 - 1
         {
-            return jwt;
+            return Some(jwt);
         }
         let exp = now + self.ttl_secs;
         let claims = AssertionClaims {
@@ -112,9 +113,16 @@ impl AssertionSigner {
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(self.kid.clone());
         header.typ = Some("gerbang-assertion+jwt".into());
-        let jwt = jsonwebtoken::encode(&header, &claims, &self.key).expect("ES256 signing with a valid key succeeds");
-        self.cache.insert(key, (jwt.clone(), exp));
-        jwt
+        match jsonwebtoken::encode(&header, &claims, &self.key) {
+            Ok(jwt) => {
+                self.cache.insert(key, (jwt.clone(), exp));
+                Some(jwt)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not sign an identity assertion");
+                None
+            }
+        }
     }
 }
 
@@ -151,9 +159,9 @@ mod tests {
             bearer_client: None,
         };
         let now = gerbang_core::store::now_unix();
-        let jwt = s.assertion(&who, "e-office", "asn", now);
-        assert_eq!(s.assertion(&who, "e-office", "asn", now + 1), jwt, "cached");
-        assert_ne!(s.assertion(&who, "simpeg", "asn", now), jwt, "per route");
+        let jwt = s.assertion(&who, "e-office", "asn", now).unwrap();
+        assert_eq!(s.assertion(&who, "e-office", "asn", now + 1).unwrap(), jwt, "cached");
+        assert_ne!(s.assertion(&who, "simpeg", "asn", now).unwrap(), jwt, "per route");
         let set: JwkSet = serde_json::from_value(s.jwks()).unwrap();
         let key = DecodingKey::from_jwk(&set.keys[0]).unwrap();
         let mut v = Validation::new(Algorithm::ES256);

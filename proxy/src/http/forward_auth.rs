@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::response::{IntoResponse, Response};
 use gerbang_core::store::now_unix;
@@ -28,10 +29,16 @@ pub struct Params {
 pub async fn handle(
     State(gw): State<Gateway>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(params): Query<Params>,
+    params: Result<Query<Params>, QueryRejection>,
     headers: HeaderMap,
 ) -> Response {
     let reply = Reply { json: page::wants_json(&headers), lang: page::lang(&headers) };
+    let Ok(Query(params)) = params else {
+        // auth_request understands only 2xx, 401 and 403.
+        let mut r = GatewayError::BadRequest("query").respond(reply);
+        *r.status_mut() = StatusCode::FORBIDDEN;
+        return r;
+    };
     let redirect = params.redirect.is_some_and(|v| v != "0" && v != "false");
     match run(&gw, peer, &headers, reply, redirect).await {
         Ok(r) => r,
@@ -73,7 +80,7 @@ async fn run(
     reply.json |= j.route.api;
     match j.decision {
         Decision::Allow { level } => {
-            let assertion = j.identity.as_ref().map(|w| gw.signer.assertion(w, &j.route.id, &level, now));
+            let assertion = j.identity.as_ref().and_then(|w| gw.signer.assertion(w, &j.route.id, &level, now));
             let mut r = StatusCode::OK.into_response();
             for (name, value) in identity::headers(j.identity.as_ref(), &level, assertion) {
                 r.headers_mut().insert(name, value);

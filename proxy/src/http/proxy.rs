@@ -40,7 +40,7 @@ async fn run(gw: &Gateway, peer: SocketAddr, request: Request, reply: &mut Reply
     match j.decision {
         Decision::Allow { level } => {
             let target = route::target(&j.route, &j.path_and_query).ok_or(GatewayError::NotRouted)?;
-            let assertion = j.identity.as_ref().map(|w| gw.signer.assertion(w, &j.route.id, &level, now));
+            let assertion = j.identity.as_ref().and_then(|w| gw.signer.assertion(w, &j.route.id, &level, now));
             let out = Outgoing {
                 target,
                 client: &j.client,

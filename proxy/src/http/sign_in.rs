@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use gerbang_core::policy::Subjects;
@@ -34,9 +35,10 @@ pub struct Start {
 pub async fn start(
     State(gw): State<Gateway>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(q): Query<Start>,
+    q: Result<Query<Start>, QueryRejection>,
     headers: HeaderMap,
 ) -> Response {
+    let Ok(Query(q)) = q else { return GatewayError::BadRequest("query").respond(reply(&headers)) };
     let rd = safe_return(q.rd.as_deref().unwrap_or("/")).to_string();
     let run = async {
         let host = request_host(&headers, &http::Uri::default()).ok_or(GatewayError::BadRequest("host"))?;
@@ -55,9 +57,10 @@ pub async fn start(
 pub async fn callback(
     State(gw): State<Gateway>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(params): Query<CallbackParams>,
+    params: Result<Query<CallbackParams>, QueryRejection>,
     headers: HeaderMap,
 ) -> Response {
+    let Ok(Query(params)) = params else { return GatewayError::BadRequest("query").respond(reply(&headers)) };
     let run = async {
         let host = request_host(&headers, &http::Uri::default()).ok_or(GatewayError::BadRequest("host"))?;
         let client = gw.trusted.client(peer, &headers, gw.settings.tls);

@@ -193,9 +193,8 @@ impl Provider {
         }
         let _one = self.jwks_fetch.lock().await;
         let cached = self.jwks.read().unwrap_or_else(|p| p.into_inner()).clone();
-        let fresh_enough = cached.as_ref().is_some_and(|j| j.fetched.elapsed() < JWKS_MIN_REFRESH);
-        let jwks = if fresh_enough {
-            cached.expect("checked above")
+        let jwks = if let Some(j) = cached.filter(|j| j.fetched.elapsed() < JWKS_MIN_REFRESH) {
+            j
         } else {
             let m = self.metadata().await?;
             let set: JwkSet = self.get_json(&m.jwks_uri).await?;

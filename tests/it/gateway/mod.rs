@@ -521,3 +521,57 @@ fn accept_key(key: &str) -> String {
     h.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC11B65");
     base64::engine::general_purpose::STANDARD.encode(h.finalize())
 }
+
+/// Hostile and malformed requests at every gateway path get a clear 4xx (HTML for people, JSON
+/// for programs), never a 5xx or a dropped connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_input_gets_clear_answers() {
+    let s = Stack::start(ROUTES, NETWORKS, |_| {}).await;
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve(HOST_A, s.gateway)
+        .build()
+        .unwrap();
+    let long = format!("/kantor/{}", "a".repeat(6000));
+    let get: Vec<(String, Vec<(&str, &str)>, u16)> = vec![
+        ("/.gerbang/callback?state=a&state=b".into(), vec![], 400),
+        ("/.gerbang/callback?code=x&state=y".into(), vec![], 400),
+        ("/.gerbang/callback?error=access_denied&state=y".into(), vec![], 400),
+        ("/.gerbang/callback?code=x&state=y".into(), vec![("cookie", "gerbang_gw_login=%%%; gerbang_gw=AAAA")], 400),
+        ("/.gerbang/masuk?rd=a&rd=b".into(), vec![], 400),
+        ("/.gerbang/auth?redirect=1&redirect=2".into(), vec![], 403),
+        ("/.gerbang/auth".into(), vec![("x-original-uri", "tidak-berawal-garis-miring")], 403),
+        ("/.gerbang/auth".into(), vec![("x-original-uri", "/tidak-ada/")], 403),
+        ("/.gerbang/auth".into(), vec![("x-original-uri", "/kantor/%zz")], 403),
+        ("/kantor/".into(), vec![("cookie", "gerbang_gw=!!!garbage; gerbang_gw=")], 303),
+        ("/kantor/".into(), vec![("authorization", "Bearer a.b.c")], 401),
+        ("/kantor/%zz".into(), vec![], 400),
+        ("/kantor/%".into(), vec![], 400),
+        (long, vec![], 303),
+        ("/kantor/".into(), vec![("host", "ev<il")], 400),
+        ("/kantor/".into(), vec![("accept-language", ";;,q=x,,en")], 303),
+    ];
+    for (path, headers, want) in get {
+        let mut r = c.get(s.url(HOST_A, &path));
+        for (k, v) in &headers {
+            r = r.header(*k, *v);
+        }
+        let r = r.send().await.unwrap_or_else(|e| panic!("{path}: connection failed: {e}"));
+        assert_eq!(r.status().as_u16(), want, "{path} {headers:?}");
+        let kind = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        assert!(want == 303 || kind.starts_with("text/html") || kind.starts_with("application/json"), "{path}: {kind}");
+    }
+    for body in
+        ["", "logout_token=", "logout_token=abc", "logout_token=eyJhbGciOiJFUzI1NiIsImtpZCI6Im5vIn0.e30.AAAA", "%%%"]
+    {
+        let r = c
+            .post(s.url(HOST_A, "/.gerbang/backchannel-logout"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        assert!(r.json::<Value>().await.unwrap()["error"] == "invalid_request", "{body}");
+    }
+}
