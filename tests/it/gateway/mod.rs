@@ -522,6 +522,9 @@ fn accept_key(key: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(h.finalize())
 }
 
+/// A path, extra request headers, and the status it must get.
+type Probe = (String, Vec<(&'static str, &'static str)>, u16);
+
 /// Hostile and malformed requests at every gateway path get a clear 4xx (HTML for people, JSON
 /// for programs), never a 5xx or a dropped connection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -533,7 +536,7 @@ async fn hostile_input_gets_clear_answers() {
         .build()
         .unwrap();
     let long = format!("/kantor/{}", "a".repeat(6000));
-    let get: Vec<(String, Vec<(&str, &str)>, u16)> = vec![
+    let get: Vec<Probe> = vec![
         ("/.gerbang/callback?state=a&state=b".into(), vec![], 400),
         ("/.gerbang/callback?code=x&state=y".into(), vec![], 400),
         ("/.gerbang/callback?error=access_denied&state=y".into(), vec![], 400),
