@@ -2,6 +2,7 @@
 //! the OpenID Connect provider.
 
 pub mod accounts;
+pub mod admin;
 pub mod factors;
 pub mod http;
 pub mod login;

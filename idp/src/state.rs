@@ -9,6 +9,7 @@ use gerbang_core::policy::{Levels, PolicyError};
 use gerbang_core::store::{Account, Session, Store, StoreError};
 
 use crate::accounts::AccountService;
+use crate::admin::Admin;
 use crate::factors::passkey::PasskeyService;
 use crate::factors::totp::TotpService;
 use crate::login::session::SessionService;
@@ -28,6 +29,7 @@ pub struct AppState {
     pub totp: TotpService,
     pub passkeys: PasskeyService,
     pub clients: ClientService,
+    pub admin: Admin,
     pub issuer: Issuer,
     pub levels: Arc<Levels>,
     pub theme: Theme,
@@ -69,14 +71,17 @@ impl AppState {
             .user_agent(concat!("gerbang/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| StateError::Http(e.to_string()))?;
+        let accounts = AccountService::new(store.clone(), keys.clone(), hasher, config.password.min_length);
+        let clients = ClientService::new(store.clone(), config.demo);
         Ok(AppState {
-            accounts: AccountService::new(store.clone(), keys.clone(), hasher, config.password.min_length),
+            admin: Admin::new(store.clone(), accounts.clone(), clients.clone(), Some(config.policies_dir.clone())),
+            accounts,
             sessions: SessionService::new(store.clone(), config.session.ttl_secs),
             throttle: Throttle::new(store.clone(), keys.throttle.clone(), config.throttle.clone()),
             totp: TotpService::new(store.clone(), keys.totp_sealer.clone()),
             theme: Theme::load(&config.idp.themes_dir)?.with_passkeys(passkeys.enabled()),
             passkeys,
-            clients: ClientService::new(store.clone()),
+            clients,
             issuer: Issuer::new(&config.idp.public_url, ring, config.oidc.clone()),
             levels: Arc::new(Levels::load(&config.policies_dir)?),
             secure_cookies: config.idp.public_url.starts_with("https://"),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use gerbang_core::config::Config;
 use gerbang_core::crypto::Keys;
-use gerbang_core::policy::PolicyWatch;
+use gerbang_core::policy::{PolicyWatch, Registered};
 use gerbang_core::store::Store;
 
 use crate::assertion::AssertionSigner;
@@ -25,6 +25,10 @@ pub struct Gateway {
     pub upstream: HttpClient,
     pub trusted: Arc<TrustedProxies>,
     pub settings: Arc<Settings>,
+    /// Where the admin registers (networks, domains) are read from.
+    store: Store,
+    /// Demo mode: local host names count as registered domains.
+    allow_local_hosts: bool,
 }
 
 pub struct Settings {
@@ -57,7 +61,9 @@ impl Gateway {
             provider: Arc::new(provider),
             jar: CookieJar::new(keys.gateway_cookie.clone()),
             signer: Arc::new(AssertionSigner::new(&keys.gateway_assertion_seed, &p.public_url, p.assertion_ttl_secs)),
-            revocations: Revocations::new(store, p.session_ttl_secs),
+            revocations: Revocations::new(store.clone(), p.session_ttl_secs),
+            store,
+            allow_local_hosts: config.demo,
             upstream: forward::client(),
             trusted: Arc::new(TrustedProxies::new(&p.trusted_proxies)),
             settings: Arc::new(Settings {
@@ -69,9 +75,23 @@ impl Gateway {
         })
     }
 
-    /// Starts the background work: policy reload and logout polling.
+    /// Starts the background work: policy reload (files and the admin registers of networks and
+    /// domains) and logout polling.
     pub fn spawn_background(&self, policy_reload: std::time::Duration) {
         self.policies.spawn(policy_reload);
         self.revocations.spawn();
+        let (policies, store, allow_local) = (self.policies.clone(), self.store.clone(), self.allow_local_hosts);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(policy_reload);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match Registered::read(&store, allow_local).await {
+                    Ok(registered) => policies.set_registered(registered),
+                    // The last registers read keep applying until the database answers again.
+                    Err(e) => tracing::warn!(error = %e, "admin registers unreadable; policy unchanged"),
+                }
+            }
+        });
     }
 }

@@ -10,6 +10,10 @@ pub enum PolicyError {
     /// A value that parses but breaks a rule (unknown level, overlapping ranges, …).
     #[error("{file}:{line}: {kind} {id:?}: field `{field}`: {reason}")]
     Field { file: String, line: usize, kind: &'static str, id: String, field: &'static str, reason: String },
+    /// A conflict with the admin registers (Pasal 5, 11): a network of the register clashes with
+    /// the files, or a route's host is not on a registered domain.
+    #[error("{file}:{line}: {kind} {id:?}: {reason}")]
+    Register { file: String, line: usize, kind: &'static str, id: String, reason: String },
     #[error("{file}: {source}")]
     Read { file: String, source: std::io::Error },
 }
@@ -29,7 +33,7 @@ pub(crate) fn read_optional(path: &std::path::Path) -> Result<Option<String>, Po
 }
 
 /// Ids of levels, networks and routes: lowercase letters, digits, `-` and `_`.
-pub(crate) fn is_id(id: &str) -> bool {
+pub fn is_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')

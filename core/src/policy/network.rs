@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::error::{PolicyError, is_id, line_of};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Network {
     pub id: String,
     pub name: String,
@@ -99,6 +99,37 @@ impl Networks {
         Ok(Networks { networks })
     }
 
+    /// Adds the networks of the admin register after those of the file: ids and ranges must
+    /// not clash with the file's (or with each other; the register's service refuses that first).
+    pub fn with_registered(mut self, registered: Vec<Network>, file: &str) -> Result<Networks, PolicyError> {
+        for n in registered {
+            let clash = |reason: String| PolicyError::Register {
+                file: file.into(),
+                line: 0,
+                kind: "network",
+                id: n.id.clone(),
+                reason,
+            };
+            if self.get(&n.id).is_some() {
+                return Err(clash("registered in the admin network register and in networks.toml".into()));
+            }
+            for net in &n.cidrs {
+                if let Some((other, o)) = self.overlapping(net) {
+                    return Err(clash(format!("{net} of the register overlaps {o} of network {other:?}")));
+                }
+            }
+            self.networks.push(n);
+        }
+        Ok(self)
+    }
+
+    /// The network and range that `net` overlaps, if any.
+    pub fn overlapping(&self, net: &IpNet) -> Option<(&str, IpNet)> {
+        self.networks
+            .iter()
+            .find_map(|n| n.cidrs.iter().find(|o| overlaps(o, net)).map(|o| (n.id.as_str(), *o)))
+    }
+
     pub fn all(&self) -> &[Network] {
         &self.networks
     }
@@ -114,6 +145,18 @@ impl Networks {
 }
 
 impl Network {
+    /// A network of the admin register; ranges that do not parse (the service refuses them
+    /// before they are stored) are skipped.
+    pub fn from_record(r: &crate::store::NetworkRecord) -> Network {
+        Network {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            opd: Some(r.opd_id.clone()),
+            cidrs: r.cidrs.lines().filter_map(parse_cidr).collect(),
+            city: r.city,
+        }
+    }
+
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.cidrs.iter().any(|c| c.contains(&ip))

@@ -10,7 +10,7 @@ use arc_swap::ArcSwap;
 use sha2::{Digest, Sha256};
 
 use super::error::PolicyError;
-use super::set::{FILES, PolicySet};
+use super::set::{FILES, PolicySet, Registered};
 
 #[derive(Clone)]
 pub struct PolicyWatch {
@@ -24,21 +24,34 @@ struct Inner {
     seen: Mutex<[u8; 32]>,
     /// Why the files on disk are not the live policy, if they are not.
     refused: Mutex<Option<String>>,
+    /// The admin registers' part (networks, domains), refreshed from the database.
+    registered: Mutex<Registered>,
 }
 
 impl PolicyWatch {
     /// Loads `dir`; an invalid policy at start is an error (nothing good to keep serving).
     pub fn load(dir: &Path) -> Result<PolicyWatch, PolicyError> {
-        let digest = digest(dir);
-        let set = PolicySet::load(dir)?;
+        PolicyWatch::load_with(dir, Registered::default())
+    }
+
+    /// Loads `dir` with the admin registers' networks and domains.
+    pub fn load_with(dir: &Path, registered: Registered) -> Result<PolicyWatch, PolicyError> {
+        let digest = digest(dir, &registered);
+        let set = PolicySet::load_with(dir, &registered)?;
         Ok(PolicyWatch {
             inner: Arc::new(Inner {
                 dir: dir.to_path_buf(),
                 current: ArcSwap::from_pointee(set),
                 seen: Mutex::new(digest),
                 refused: Mutex::new(None),
+                registered: Mutex::new(registered),
             }),
         })
+    }
+
+    /// Replaces the registers' part; the next `check` reloads if it changed.
+    pub fn set_registered(&self, registered: Registered) {
+        *self.inner.registered.lock().unwrap_or_else(|p| p.into_inner()) = registered;
     }
 
     /// A fixed set, never reloaded (tests, tools).
@@ -49,6 +62,7 @@ impl PolicyWatch {
                 current: ArcSwap::from_pointee(set),
                 seen: Mutex::new([0; 32]),
                 refused: Mutex::new(None),
+                registered: Mutex::new(Registered::default()),
             }),
         }
     }
@@ -68,7 +82,8 @@ impl PolicyWatch {
         if self.inner.dir.as_os_str().is_empty() {
             return false;
         }
-        let now = digest(&self.inner.dir);
+        let registered = self.inner.registered.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let now = digest(&self.inner.dir, &registered);
         {
             let mut seen = self.inner.seen.lock().unwrap_or_else(|p| p.into_inner());
             if *seen == now {
@@ -77,7 +92,7 @@ impl PolicyWatch {
             *seen = now;
         }
         let mut refused = self.inner.refused.lock().unwrap_or_else(|p| p.into_inner());
-        match PolicySet::load(&self.inner.dir) {
+        match PolicySet::load_with(&self.inner.dir, &registered) {
             Ok(set) => {
                 tracing::info!(dir = %self.inner.dir.display(), routes = set.routes.all().len(), "policies reloaded");
                 self.inner.current.store(Arc::new(set));
@@ -108,10 +123,11 @@ impl PolicyWatch {
     }
 }
 
-/// Content digest of the policy files (absent files count as empty): a change of any byte is
+/// Content digest of the policy files (absent files count as empty) and the registers' part: a change of any byte is
 /// seen, whatever the file system's timestamp resolution.
-fn digest(dir: &Path) -> [u8; 32] {
+fn digest(dir: &Path, registered: &Registered) -> [u8; 32] {
     let mut h = Sha256::new();
+    h.update(format!("{registered:?}").as_bytes());
     for name in FILES {
         let content = std::fs::read(dir.join(name)).unwrap_or_default();
         h.update((content.len() as u64).to_le_bytes());

@@ -59,6 +59,8 @@ pub struct Account {
     pub kind: AccountKind,
     pub display_name: String,
     pub status: AccountStatus,
+    /// The agency (OPD) of an ASN.
+    pub opd_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -68,7 +70,18 @@ pub struct NewAccount<'a> {
     pub id: &'a str,
     pub kind: AccountKind,
     pub display_name: &'a str,
+    pub opd_id: Option<&'a str>,
     pub now: i64,
+}
+
+/// The search key of a name: trimmed and lower-case, compared bytewise (see migration 0006).
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// The exclusive upper bound of the keys that start with `prefix`, for a range scan.
+pub fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
 }
 
 /// One row of an account listing.
@@ -82,6 +95,9 @@ pub struct AccountSummary {
     pub nip: Option<String>,
     /// The sealed NIK of a citizen (open it with the NIK sealer, show it masked).
     pub nik_sealed: Option<Vec<u8>>,
+    pub opd_id: Option<String>,
+    /// The paging key of a name search.
+    pub name_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -98,6 +114,7 @@ struct AccountRow {
     kind: String,
     display_name: String,
     status: String,
+    opd_id: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -110,6 +127,7 @@ impl TryFrom<AccountRow> for Account {
             status: AccountStatus::parse(&r.status)?,
             id: r.id,
             display_name: r.display_name,
+            opd_id: r.opd_id,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -124,6 +142,8 @@ struct SummaryRow {
     status: String,
     nip: Option<String>,
     nik_sealed: Option<Vec<u8>>,
+    opd_id: Option<String>,
+    name_key: String,
 }
 
 #[allow(async_fn_in_trait)]
@@ -135,9 +155,20 @@ pub trait AccountStore {
     async fn set_display_name(&mut self, id: &str, name: &str, now: i64) -> Result<bool, StoreError>;
     /// Accounts with an id greater than `after`, in id order.
     async fn list_accounts(&mut self, after: &str, limit: i64) -> Result<Vec<AccountSummary>, StoreError>;
+    /// Accounts whose name starts with `prefix` (a [`name_key`]), after the row (`after_key`,
+    /// `after_id`), in name order.
+    async fn search_accounts_by_name(
+        &mut self,
+        prefix: &str,
+        after_key: &str,
+        after_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AccountSummary>, StoreError>;
+    async fn set_account_opd(&mut self, id: &str, opd_id: Option<&str>, now: i64) -> Result<bool, StoreError>;
     async fn count_accounts(&mut self) -> Result<i64, StoreError>;
 
     async fn add_role(&mut self, id: &str, role: &str) -> Result<(), StoreError>;
+    async fn remove_role(&mut self, id: &str, role: &str) -> Result<bool, StoreError>;
     async fn roles(&mut self, id: &str) -> Result<Vec<String>, StoreError>;
 
     async fn insert_nip(&mut self, id: &str, nip: &str, jenis: &str, now: i64) -> Result<(), StoreError>;
@@ -160,6 +191,7 @@ impl<T: Db> AccountStore for T {
     async fn insert_account(&mut self, a: &NewAccount<'_>) -> Result<(), StoreError> {
         on_conn!(self, c => sqlx::query(sql::INSERT_ACCOUNT)
             .bind(a.id).bind(a.kind.as_str()).bind(a.display_name).bind("active").bind(a.now)
+            .bind(name_key(a.display_name)).bind(a.opd_id)
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
@@ -178,25 +210,33 @@ impl<T: Db> AccountStore for T {
 
     async fn set_display_name(&mut self, id: &str, name: &str, now: i64) -> Result<bool, StoreError> {
         let n = on_conn!(self, c => sqlx::query(sql::UPDATE_NAME)
-            .bind(id).bind(name).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+            .bind(id).bind(name).bind(now).bind(name_key(name)).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    async fn search_accounts_by_name(
+        &mut self,
+        prefix: &str,
+        after_key: &str,
+        after_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AccountSummary>, StoreError> {
+        let rows: Vec<SummaryRow> = on_conn!(self, c => sqlx::query_as(sql::SEARCH_BY_NAME)
+            .bind(prefix).bind(prefix_end(prefix)).bind(after_key).bind(after_id).bind(limit)
+            .fetch_all(&mut *c).await)?;
+        rows.into_iter().map(summary).collect()
+    }
+
+    async fn set_account_opd(&mut self, id: &str, opd_id: Option<&str>, now: i64) -> Result<bool, StoreError> {
+        let n = on_conn!(self, c => sqlx::query(sql::UPDATE_OPD)
+            .bind(id).bind(opd_id).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 
     async fn list_accounts(&mut self, after: &str, limit: i64) -> Result<Vec<AccountSummary>, StoreError> {
         let rows: Vec<SummaryRow> = on_conn!(self, c => sqlx::query_as(sql::LIST_ACCOUNTS)
             .bind(after).bind(limit).fetch_all(&mut *c).await)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(AccountSummary {
-                    kind: AccountKind::parse(&r.kind)?,
-                    status: AccountStatus::parse(&r.status)?,
-                    id: r.id,
-                    display_name: r.display_name,
-                    nip: r.nip,
-                    nik_sealed: r.nik_sealed,
-                })
-            })
-            .collect()
+        rows.into_iter().map(summary).collect()
     }
 
     async fn count_accounts(&mut self) -> Result<i64, StoreError> {
@@ -207,6 +247,11 @@ impl<T: Db> AccountStore for T {
     async fn add_role(&mut self, id: &str, role: &str) -> Result<(), StoreError> {
         on_conn!(self, c => sqlx::query(sql::INSERT_ROLE).bind(id).bind(role).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    async fn remove_role(&mut self, id: &str, role: &str) -> Result<bool, StoreError> {
+        let n = on_conn!(self, c => sqlx::query(sql::DELETE_ROLE).bind(id).bind(role).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
     }
 
     async fn roles(&mut self, id: &str) -> Result<Vec<String>, StoreError> {
@@ -271,4 +316,17 @@ impl<T: Db> AccountStore for T {
             .bind(id).fetch_optional(&mut *c).await)?;
         Ok(row.map(|(p,)| p))
     }
+}
+
+fn summary(r: SummaryRow) -> Result<AccountSummary, StoreError> {
+    Ok(AccountSummary {
+        kind: AccountKind::parse(&r.kind)?,
+        status: AccountStatus::parse(&r.status)?,
+        id: r.id,
+        display_name: r.display_name,
+        nip: r.nip,
+        nik_sealed: r.nik_sealed,
+        opd_id: r.opd_id,
+        name_key: r.name_key,
+    })
 }

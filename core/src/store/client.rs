@@ -51,6 +51,11 @@ pub trait ClientStore {
         backchannel: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError>;
+    /// The application (register) this client serves.
+    async fn set_client_application(&mut self, id: &str, application: &str, now: i64) -> Result<bool, StoreError>;
+    async fn client_application(&mut self, id: &str) -> Result<Option<String>, StoreError>;
+    /// Scopes (space-separated) and approved claims (space-separated) after an approval.
+    async fn set_client_grants(&mut self, id: &str, scopes: &str, claims: &str, now: i64) -> Result<bool, StoreError>;
 }
 
 impl<T: Db> ClientStore for T {
@@ -93,6 +98,24 @@ impl<T: Db> ClientStore for T {
     ) -> Result<bool, StoreError> {
         let n = on_conn!(self, x => sqlx::query(sql::UPDATE_URIS)
             .bind(id).bind(redirect_uris).bind(backchannel).bind(now).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    async fn set_client_application(&mut self, id: &str, application: &str, now: i64) -> Result<bool, StoreError> {
+        let n = on_conn!(self, x => sqlx::query(sql::UPDATE_APPLICATION)
+            .bind(id).bind(application).bind(now).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    async fn client_application(&mut self, id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> =
+            on_conn!(self, x => sqlx::query_as(sql::SELECT_APPLICATION).bind(id).fetch_optional(&mut *x).await)?;
+        Ok(row.and_then(|(a,)| a))
+    }
+
+    async fn set_client_grants(&mut self, id: &str, scopes: &str, claims: &str, now: i64) -> Result<bool, StoreError> {
+        let n = on_conn!(self, x => sqlx::query(sql::UPDATE_GRANTS)
+            .bind(id).bind(scopes).bind(claims).bind(now).execute(&mut *x).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 }

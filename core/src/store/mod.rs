@@ -15,6 +15,9 @@ pub mod gateway;
 pub mod grant;
 pub mod meta;
 pub mod passkey;
+pub mod register;
+pub mod registration;
+pub mod report;
 pub mod session;
 pub mod signing_key;
 mod sql;
@@ -29,8 +32,10 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 
-pub use account::{Account, AccountKind, AccountStatus, AccountStore, AccountSummary, NewAccount, NipRecord};
-pub use audit::{AuditRow, AuditStore};
+pub use account::{
+    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, NewAccount, NipRecord, name_key, prefix_end,
+};
+pub use audit::{AuditFilter, AuditRow, AuditStore};
 pub use authorization::{AuthCodeRecord, AuthorizationStore, AuthzRequestRecord};
 pub use client::{ClientRecord, ClientStore};
 pub use error::StoreError;
@@ -39,6 +44,11 @@ pub use gateway::{GatewayLogout, GatewayStore};
 pub use grant::{GrantRecord, GrantStore, RefreshTokenRecord};
 pub use meta::MetaStore;
 pub use passkey::{CeremonyRecord, PasskeyRecord, PasskeyStore};
+pub use register::{
+    AppDocRecord, ApplicationRecord, Cursor, DataGroupRecord, DomainRecord, NetworkRecord, OpdRecord, RegisterStore,
+};
+pub use registration::{ClaimRequestRecord, RegistrationRecord, RegistrationStore};
+pub use report::{AppSignIns, AppStatus, OpdFactors, OpdSignIns, ReportStore};
 pub use session::{Session, SessionStore};
 pub use signing_key::{SigningKeyRecord, SigningKeyStore};
 

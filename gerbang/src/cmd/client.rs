@@ -14,7 +14,7 @@ const CLI: Actor<'static> = Actor("cli");
 pub async fn run(config: &Config, command: ClientCommand) -> Result<(), CliError> {
     gerbang_core::telemetry::init(&gerbang_core::config::LogConfig { level: "warn".into(), ..config.log.clone() });
     let install = gerbang_core::bootstrap::open(config).await?;
-    let clients = ClientService::new(install.store.clone());
+    let clients = ClientService::new(install.store.clone(), config.demo);
     let result = dispatch(&clients, command).await;
     install.store.close().await;
     result

@@ -7,7 +7,7 @@ use gerbang_core::bootstrap::Installation;
 use gerbang_core::config::{Config, TlsConfig};
 use gerbang_core::crypto::master_key::KeySource;
 use gerbang_core::http::tls::{self, TlsServer};
-use gerbang_core::policy::PolicyWatch;
+use gerbang_core::policy::{PolicyWatch, Registered};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -32,7 +32,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> Result<(), CliError> {
         servers.start_with_tls("idp", bind(config.idp.listen).await?, app, tls, url).await?;
     }
     if args.only != Some(Part::Idp) {
-        let app = gateway_router(&config, &install)?;
+        let app = gateway_router(&config, &install).await?;
         let (tls, url) = (&config.proxy.tls, &config.proxy.public_url);
         servers.start_with_tls("proxy", bind(config.proxy.listen).await?, app, tls, url).await?;
     }
@@ -66,8 +66,12 @@ pub async fn idp_router(config: &Config, install: &Installation) -> Result<Route
 }
 
 /// The gateway's router, with policy reload and logout polling started.
-pub fn gateway_router(config: &Config, install: &Installation) -> Result<Router, CliError> {
-    let policies = PolicyWatch::load(&config.policies_dir).map_err(|e| CliError::Message(e.to_string()))?;
+pub async fn gateway_router(config: &Config, install: &Installation) -> Result<Router, CliError> {
+    // Route hosts must be on a registered domain; registered networks join networks.toml.
+    let registered =
+        Registered::read(&install.store, config.demo).await.map_err(|e| CliError::Message(e.to_string()))?;
+    let policies =
+        PolicyWatch::load_with(&config.policies_dir, registered).map_err(|e| CliError::Message(e.to_string()))?;
     let current = policies.current();
     tracing::info!(
         dir = %config.policies_dir.display(),

@@ -43,7 +43,7 @@ pub async fn run(mut config: Config, args: DemoArgs) -> Result<(), CliError> {
     config.proxy.client_secret_file = None;
     let install = open(&config).await?;
     let idp = idp_router(&config, &install).await?;
-    let gateway = gateway_router(&config, &install)?;
+    let gateway = gateway_router(&config, &install).await?;
 
     let apps_json: Vec<_> = apps::APPS
         .iter()

@@ -144,7 +144,7 @@ pub fn gateway_client(gateway_url: &str) -> NewClient {
 
 pub async fn seed_clients(config: &Config, gateway_url: &str) -> Result<Vec<SeededClient>, CliError> {
     let install = gerbang_core::bootstrap::open(config).await?;
-    let clients = ClientService::new(install.store.clone());
+    let clients = ClientService::new(install.store.clone(), config.demo);
     let fail = |e: gerbang_idp::oidc::client::ClientError| CliError::Message(format!("demo client: {e}"));
     let mut out = Vec::new();
     let mut all = demo_clients();

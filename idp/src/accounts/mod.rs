@@ -20,7 +20,7 @@ pub use error::AccountError;
 pub use identity::{Identity, IdentityError};
 
 /// Roles an account can hold. Later issues give each its pages.
-pub const ROLES: &[&str] = &["admin", "developer", "verifikator", "wali_data"];
+pub const ROLES: &[&str] = &["admin", "auditor", "developer", "verifikator", "wali_data"];
 
 /// Longest display name accepted, in characters.
 pub const MAX_NAME_LEN: usize = 200;
@@ -59,6 +59,9 @@ pub struct AccountListItem {
     pub status: AccountStatus,
     /// NIP in full for ASN, masked NIK for citizens.
     pub identifier: String,
+    pub opd_id: Option<String>,
+    /// Where a name search resumes after this row.
+    pub name_key: String,
 }
 
 #[derive(Clone)]
@@ -152,7 +155,7 @@ impl AccountService {
             Identity::Nik(_) => AccountKind::Warga,
         };
         let mut tx = self.store.begin().await?;
-        tx.insert_account(&NewAccount { id: &id, kind, display_name: name, now }).await?;
+        tx.insert_account(&NewAccount { id: &id, kind, display_name: name, opd_id: None, now }).await?;
         let shown = match &new.identity {
             Identity::Nip(nip) => {
                 let jenis = nip.info().jenis.as_str();
@@ -233,6 +236,36 @@ impl AccountService {
     /// A page of accounts after `after` (an account id; empty for the first page).
     pub async fn list(&self, after: &str, limit: i64) -> Result<Vec<AccountListItem>, AccountError> {
         let rows = self.store.conn().await?.list_accounts(after, limit).await?;
+        rows.into_iter().map(|r| self.list_item(r)).collect()
+    }
+
+    /// The admin's search: an exact NIP or NIK (through the blind index), or else a name prefix,
+    /// paged by name (`after_key`, `after_id`) over an index, never a scan.
+    pub async fn search(
+        &self,
+        q: &str,
+        after_key: &str,
+        after_id: &str,
+        limit: i64,
+    ) -> Result<Vec<AccountListItem>, AccountError> {
+        if let Ok(identity) = Identity::parse(q) {
+            let Some(account) = self.find(&identity).await? else { return Ok(Vec::new()) };
+            if !after_id.is_empty() {
+                return Ok(Vec::new());
+            }
+            let view = self.view(&account.id).await?;
+            return Ok(vec![AccountListItem {
+                identifier: view.nip.clone().or(view.nik_masked.clone()).unwrap_or_default(),
+                name_key: gerbang_core::store::name_key(&account.display_name),
+                opd_id: account.opd_id.clone(),
+                id: account.id,
+                kind: account.kind,
+                display_name: account.display_name,
+                status: account.status,
+            }]);
+        }
+        let prefix = gerbang_core::store::name_key(q);
+        let rows = self.store.conn().await?.search_accounts_by_name(&prefix, after_key, after_id, limit).await?;
         rows.into_iter().map(|r| self.list_item(r)).collect()
     }
 
@@ -353,7 +386,15 @@ impl AccountService {
             (None, Some(sealed)) => self.open_nik(&r.id, sealed)?.masked(),
             (None, None) => String::new(),
         };
-        Ok(AccountListItem { id: r.id, kind: r.kind, display_name: r.display_name, status: r.status, identifier })
+        Ok(AccountListItem {
+            id: r.id,
+            kind: r.kind,
+            display_name: r.display_name,
+            status: r.status,
+            identifier,
+            opd_id: r.opd_id,
+            name_key: r.name_key,
+        })
     }
 }
 

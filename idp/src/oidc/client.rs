@@ -2,7 +2,8 @@
 
 use gerbang_core::audit::{self, AuditEvent};
 use gerbang_core::crypto::random;
-use gerbang_core::store::{ClientRecord, ClientStore, Store, StoreError, now_unix};
+use gerbang_core::policy::DomainRegister;
+use gerbang_core::store::{ClientRecord, ClientStore, RegisterStore, Store, StoreError, now_unix};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -164,7 +165,7 @@ fn lines(s: &str) -> Vec<String> {
     s.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
 }
 
-fn hash_secret(secret: &str) -> Vec<u8> {
+pub fn hash_secret(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
@@ -180,6 +181,8 @@ pub enum ClientError {
     UnknownScope(String),
     #[error("{0}")]
     Inconsistent(&'static str),
+    #[error("redirect URI {uri}: the host is not on a registered domain (Pasal 11); register the domain first")]
+    UnregisteredDomain { uri: String },
     #[error("a client with this id exists already")]
     Exists,
     #[error("client not found")]
@@ -211,11 +214,24 @@ pub struct NewClient {
 #[derive(Clone)]
 pub struct ClientService {
     store: Store,
+    /// Demo mode: local names and loopback count as registered domains.
+    allow_local: bool,
 }
 
 impl ClientService {
-    pub fn new(store: Store) -> ClientService {
-        ClientService { store }
+    pub fn new(store: Store, allow_local: bool) -> ClientService {
+        ClientService { store, allow_local }
+    }
+
+    /// Pasal 11: every redirect and logout URI must be on a registered domain of the city.
+    pub async fn check_domains<'a>(&self, uris: impl IntoIterator<Item = &'a str>) -> Result<(), ClientError> {
+        let register = DomainRegister::new(self.store.conn().await?.active_domain_names().await?, self.allow_local);
+        for uri in uris {
+            if !uri_on_register(&register, uri) {
+                return Err(ClientError::UnregisteredDomain { uri: uri.into() });
+            }
+        }
+        Ok(())
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Client>, StoreError> {
@@ -232,33 +248,13 @@ impl ClientService {
     /// Registers a client; returns it and, for a secret-based client, the secret (shown once).
     pub async fn create(&self, new: NewClient, actor: Actor<'_>) -> Result<(Client, Option<String>), ClientError> {
         validate(&new)?;
+        let uris = new.redirect_uris.iter().chain(&new.post_logout_redirect_uris).chain(&new.backchannel_logout_uri);
+        self.check_domains(uris.map(String::as_str)).await?;
         let id = new.id.clone().unwrap_or_else(|| format!("c-{}", random::token(12)));
         let secret = matches!(new.auth_method, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost)
             .then(|| random::token(32));
-        let now = now_unix();
-        let record = ClientRecord {
-            id: id.clone(),
-            name: new.name.trim().to_string(),
-            kind: match new.kind {
-                ClientKind::Confidential => "confidential".into(),
-                ClientKind::Public => "public".into(),
-            },
-            secret_hash: secret.as_deref().map(hash_secret),
-            auth_method: new.auth_method.as_str().into(),
-            redirect_uris: new.redirect_uris.join("\n"),
-            post_logout_redirect_uris: new.post_logout_redirect_uris.join("\n"),
-            grant_types: new.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(" "),
-            scopes: new.scopes.join(" "),
-            approved_claims: new.approved_claims.join(" "),
-            id_token_alg: new.id_token_alg.as_str().into(),
-            sector: new.sector.clone().unwrap_or_else(|| id.clone()),
-            jwks: new.jwks.clone(),
-            backchannel_logout_uri: new.backchannel_logout_uri.clone(),
-            skip_consent: new.skip_consent,
-            status: "active".into(),
-            created_at: now,
-            updated_at: now,
-        };
+        let record = client_record(&new, &id, secret.as_deref().map(hash_secret), now_unix());
+        let now = record.created_at;
         let mut tx = self.store.begin().await?;
         tx.insert_client(&record).await.map_err(|e| if e.is_conflict() { ClientError::Exists } else { e.into() })?;
         let detail = json!({ "name": record.name, "kind": record.kind, "auth_method": record.auth_method,
@@ -317,6 +313,7 @@ impl ClientService {
         for uri in redirect_uris.iter().map(String::as_str).chain(backchannel_logout_uri) {
             check_redirect_uri(uri)?;
         }
+        self.check_domains(redirect_uris.iter().map(String::as_str).chain(backchannel_logout_uri)).await?;
         if client.grant_types.contains(&GrantType::AuthorizationCode) && redirect_uris.is_empty() {
             return Err(ClientError::Inconsistent("authorization_code needs at least one redirect URI"));
         }
@@ -332,7 +329,34 @@ impl ClientService {
     }
 }
 
-fn validate(new: &NewClient) -> Result<(), ClientError> {
+/// The stored form of a validated `NewClient`.
+pub fn client_record(new: &NewClient, id: &str, secret_hash: Option<Vec<u8>>, now: i64) -> ClientRecord {
+    ClientRecord {
+        id: id.to_string(),
+        name: new.name.trim().to_string(),
+        kind: match new.kind {
+            ClientKind::Confidential => "confidential".into(),
+            ClientKind::Public => "public".into(),
+        },
+        secret_hash,
+        auth_method: new.auth_method.as_str().into(),
+        redirect_uris: new.redirect_uris.join("\n"),
+        post_logout_redirect_uris: new.post_logout_redirect_uris.join("\n"),
+        grant_types: new.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(" "),
+        scopes: new.scopes.join(" "),
+        approved_claims: new.approved_claims.join(" "),
+        id_token_alg: new.id_token_alg.as_str().into(),
+        sector: new.sector.clone().unwrap_or_else(|| id.to_string()),
+        jwks: new.jwks.clone(),
+        backchannel_logout_uri: new.backchannel_logout_uri.clone(),
+        skip_consent: new.skip_consent,
+        status: "active".into(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+pub fn validate(new: &NewClient) -> Result<(), ClientError> {
     if let Some(id) = &new.id {
         let ok = (3..=64).contains(&id.len())
             && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
@@ -381,9 +405,19 @@ fn validate(new: &NewClient) -> Result<(), ClientError> {
     Ok(())
 }
 
+/// The host of an http(s) URI, or the domain a reverse-domain private-use scheme names
+/// (`id.go.padangpanjang.app:/cb` names `app.padangpanjang.go.id`), is on the register.
+pub fn uri_on_register(register: &DomainRegister, uri: &str) -> bool {
+    let Ok(url) = Url::parse(uri) else { return false };
+    match url.scheme() {
+        "http" | "https" => url.host_str().is_some_and(|h| register.covers(h)),
+        scheme => register.covers(&scheme.split('.').rev().collect::<Vec<_>>().join(".")),
+    }
+}
+
 /// Absolute, no fragment; https, or http only to the loopback interface (RFC 8252 §7.3) or
 /// `localhost` and its subdomains; or a private-use scheme with a dot (RFC 8252 §7.1) for native apps.
-fn check_redirect_uri(uri: &str) -> Result<(), ClientError> {
+pub fn check_redirect_uri(uri: &str) -> Result<(), ClientError> {
     let bad = |reason| ClientError::BadRedirectUri { uri: uri.into(), reason };
     let url = Url::parse(uri).map_err(|_| bad("not an absolute URI"))?;
     if url.fragment().is_some() {

@@ -71,6 +71,8 @@ impl Stack {
         config.idp.public_url = idp.clone();
         config.idp.themes_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/themes"));
         config.policies_dir = policies.clone();
+        // Test hosts are *.localhost and 127.0.0.1, allowed as registered domains in demo mode only.
+        config.demo = true;
         config.proxy.public_url = format!("http://{gateway}");
 
         let state = gerbang_idp::AppState::new(&config, store.clone(), keys.clone()).await.expect("idp state");

@@ -1,26 +1,41 @@
 //! SQL for accounts, their NIP and NIK records, roles and password credentials.
 
-pub const INSERT_ACCOUNT: &str = "INSERT INTO accounts (id, kind, display_name, status, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $5)";
+pub const INSERT_ACCOUNT: &str =
+    "INSERT INTO accounts (id, kind, display_name, status, created_at, updated_at, name_key, opd_id) \
+     VALUES ($1, $2, $3, $4, $5, $5, $6, $7)";
 
 pub const SELECT_ACCOUNT: &str =
-    "SELECT id, kind, display_name, status, created_at, updated_at FROM accounts WHERE id = $1";
+    "SELECT id, kind, display_name, status, opd_id, created_at, updated_at FROM accounts WHERE id = $1";
 
 pub const UPDATE_STATUS: &str = "UPDATE accounts SET status = $2, updated_at = $3 WHERE id = $1";
 
-pub const UPDATE_NAME: &str = "UPDATE accounts SET display_name = $2, updated_at = $3 WHERE id = $1";
+pub const UPDATE_NAME: &str =
+    "UPDATE accounts SET display_name = $2, name_key = $4, updated_at = $3 WHERE id = $1";
+
+pub const UPDATE_OPD: &str = "UPDATE accounts SET opd_id = $2, updated_at = $3 WHERE id = $1";
 
 /// Keyset pagination on the id (no OFFSET), with the current NIP when there is one.
-pub const LIST_ACCOUNTS: &str = "SELECT a.id, a.kind, a.display_name, a.status, n.nip, k.nik_sealed \
+pub const LIST_ACCOUNTS: &str = "SELECT a.id, a.kind, a.display_name, a.status, n.nip, k.nik_sealed, a.opd_id, a.name_key \
      FROM accounts a \
      LEFT JOIN nip_records n ON n.account_id = a.id AND n.valid_to IS NULL \
      LEFT JOIN nik_records k ON k.account_id = a.id \
      WHERE a.id > $1 ORDER BY a.id LIMIT $2";
 
+/// Prefix search on the lower-case name, paged by (name_key, id): one index range, no OFFSET.
+/// `$1` is the prefix, `$2` the prefix's upper bound, `$3`/`$4` the last row seen.
+pub const SEARCH_BY_NAME: &str = "SELECT a.id, a.kind, a.display_name, a.status, n.nip, k.nik_sealed, a.opd_id, a.name_key \
+     FROM accounts a \
+     LEFT JOIN nip_records n ON n.account_id = a.id AND n.valid_to IS NULL \
+     LEFT JOIN nik_records k ON k.account_id = a.id \
+     WHERE a.name_key >= $1 AND a.name_key < $2 AND (a.name_key > $3 OR (a.name_key = $3 AND a.id > $4)) \
+     ORDER BY a.name_key, a.id LIMIT $5";
+
 pub const COUNT_ACCOUNTS: &str = "SELECT COUNT(*) FROM accounts";
 
 pub const INSERT_ROLE: &str =
     "INSERT INTO account_roles (account_id, role) VALUES ($1, $2) ON CONFLICT (account_id, role) DO NOTHING";
+
+pub const DELETE_ROLE: &str = "DELETE FROM account_roles WHERE account_id = $1 AND role = $2";
 
 pub const SELECT_ROLES: &str = "SELECT role FROM account_roles WHERE account_id = $1 ORDER BY role";
 

@@ -23,3 +23,9 @@ pub const UPDATE_SECRET: &str = "UPDATE clients SET secret_hash = $2, updated_at
 
 pub const UPDATE_URIS: &str =
     "UPDATE clients SET redirect_uris = $2, backchannel_logout_uri = $3, updated_at = $4 WHERE id = $1";
+
+pub const UPDATE_APPLICATION: &str = "UPDATE clients SET application_id = $2, updated_at = $3 WHERE id = $1";
+
+pub const UPDATE_GRANTS: &str = "UPDATE clients SET scopes = $2, approved_claims = $3, updated_at = $4 WHERE id = $1";
+
+pub const SELECT_APPLICATION: &str = "SELECT application_id FROM clients WHERE id = $1";

@@ -11,5 +11,8 @@ pub mod gateway;
 pub mod grant;
 pub mod meta;
 pub mod passkey;
+pub mod register;
+pub mod registration;
+pub mod report;
 pub mod session;
 pub mod signing_key;
