@@ -24,6 +24,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("recovery_codes.html", include_str!("../../themes/default/recovery_codes.html")),
     ("step_up.html", include_str!("../../themes/default/step_up.html")),
     ("notice.html", include_str!("../../themes/default/notice.html")),
+    ("admin.html", include_str!("../../themes/default/admin.html")),
     ("i18n/id.toml", include_str!("../../themes/default/i18n/id.toml")),
     ("i18n/en.toml", include_str!("../../themes/default/i18n/en.toml")),
     ("assets/gerbang.css", include_str!("../../themes/default/assets/gerbang.css")),
@@ -31,7 +32,7 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// The page templates a theme provides.
-const TEMPLATES: [&str; 11] = [
+const TEMPLATES: [&str; 12] = [
     "base.html",
     "login.html",
     "account.html",
@@ -43,6 +44,7 @@ const TEMPLATES: [&str; 11] = [
     "recovery_codes.html",
     "step_up.html",
     "notice.html",
+    "admin.html",
 ];
 
 #[derive(Debug, thiserror::Error)]

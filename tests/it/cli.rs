@@ -230,7 +230,19 @@ fn client_and_key_commands() {
         let run = g.run(&full);
         assert!(!run.ok && run.stderr.contains(msg), "{args:?}: {}", run.stderr);
     }
-    let dup = g.run(&["client", "add", "--name", "Lagi", "--id", "e-office", "--redirect-uri", "https://a.example/cb"]);
+    // Pasal 11: redirect URIs must be on a registered domain (padangpanjang.go.id is seeded).
+    let outside = g.run(&["client", "add", "--name", "Luar", "--redirect-uri", "https://a.example/cb"]);
+    assert!(!outside.ok && outside.stderr.contains("registered domain"), "{}", outside.stderr);
+    let dup = g.run(&[
+        "client",
+        "add",
+        "--name",
+        "Lagi",
+        "--id",
+        "e-office",
+        "--redirect-uri",
+        "https://e-office.padangpanjang.go.id/cb",
+    ]);
     assert!(!dup.ok && dup.stderr.contains("exists"), "{}", dup.stderr);
 
     let set = g.run(&[

@@ -18,6 +18,8 @@ use crate::state::AppState;
 pub enum PageError {
     NotFound,
     MethodNotAllowed,
+    /// The signed-in person lacks the role this page needs.
+    Forbidden,
     /// The form's CSRF token was missing or wrong.
     CsrfFailed,
     /// The form could not be read at all.
@@ -37,7 +39,7 @@ impl PageError {
         match self {
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            PageError::CsrfFailed => StatusCode::FORBIDDEN,
+            PageError::CsrfFailed | PageError::Forbidden => StatusCode::FORBIDDEN,
             PageError::BadForm | PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
             PageError::Unavailable | PageError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Server(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -50,6 +52,7 @@ impl PageError {
             PageError::NotFound => Message::Key("error_not_found"),
             PageError::MethodNotAllowed => Message::Key("error_method"),
             PageError::CsrfFailed => Message::Key("error_csrf"),
+            PageError::Forbidden => Message::Key("error_forbidden"),
             PageError::BadForm => Message::Key("error_bad_form"),
             PageError::BadRequest(text) => Message::Text(text),
             PageError::Unavailable => Message::Key("error_unavailable"),
@@ -213,6 +216,73 @@ impl IntoResponse for ProtocolError {
                 );
             }
             _ => {}
+        }
+        response
+    }
+}
+
+impl PageError {
+    /// The admin service's refusals on a page: 403, 404, or 400 with the message.
+    pub fn from_admin(e: crate::admin::AdminError, lang: Lang) -> PageError {
+        use crate::admin::AdminError;
+        match e {
+            AdminError::Forbidden => PageError::Forbidden,
+            AdminError::NotFound => PageError::NotFound,
+            AdminError::Store(s) => PageError::from_store(s),
+            other => PageError::BadRequest(other.message(lang)),
+        }
+    }
+}
+
+/// The error of the admin and portal JSON API (`/api/v1/…`): `{"error", "error_description",
+/// "field"}`, never cached; 401 carries `WWW-Authenticate: Bearer` (RFC 6750 §3).
+#[derive(Debug)]
+pub enum ApiError {
+    /// No bearer token, or one that is not valid, or lacks the `gerbang` scope.
+    Unauthorized(&'static str),
+    /// The request could not be read (malformed JSON, wrong content type, bad query).
+    Malformed(String),
+    Admin(crate::admin::AdminError, Lang),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        use crate::admin::AdminError;
+        let (status, error, description, field) = match &self {
+            ApiError::Unauthorized(d) => (StatusCode::UNAUTHORIZED, "invalid_token", (*d).to_string(), None),
+            ApiError::Malformed(d) => (StatusCode::BAD_REQUEST, "invalid_request", d.clone(), None),
+            ApiError::Admin(e, lang) => match e {
+                AdminError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", e.message(*lang), None),
+                AdminError::NotFound => (StatusCode::NOT_FOUND, "not_found", e.message(*lang), None),
+                AdminError::Invalid { field, .. } => {
+                    (StatusCode::BAD_REQUEST, "invalid_request", e.message(*lang), Some(*field))
+                }
+                AdminError::Conflict { field, .. } => (StatusCode::CONFLICT, "conflict", e.message(*lang), Some(*field)),
+                AdminError::Store(StoreError::Unavailable(_)) => {
+                    tracing::warn!("database unavailable");
+                    (StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", "try again shortly".into(), None)
+                }
+                AdminError::Store(s) => {
+                    tracing::error!(cause = %s, "admin API failed");
+                    (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal error; see the server log".into(), None)
+                }
+            },
+        };
+        let mut body = serde_json::json!({ "error": error, "error_description": description });
+        if let Some(f) = field {
+            body["field"] = serde_json::json!(f);
+        }
+        let mut response = (status, axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"gerbang\", error=\"invalid_token\", scope=\"gerbang\""),
+            );
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         response
     }

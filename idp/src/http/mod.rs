@@ -1,6 +1,8 @@
 //! The IdP's HTTP edge: routes, extractors, cookies and error pages.
 
 pub mod account;
+pub mod admin;
+pub mod api;
 pub mod assets;
 pub use gerbang_core::http::cookies;
 pub mod csrf;

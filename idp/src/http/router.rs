@@ -9,6 +9,7 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::{PageError, render_page_errors};
+use super::admin as ad;
 use super::{account, assets, factors, health, login, passkeys, sessions, step_up};
 use crate::oidc::{authorize, discovery, introspect, logout, revoke, token, userinfo};
 use crate::state::AppState;
@@ -42,6 +43,33 @@ pub fn router(state: AppState) -> Router {
         .route("/persetujuan", get(authorize::consent_page).post(authorize::consent_submit))
         .route("/logout", get(logout::logout).post(logout::logout))
         .route("/logout/konfirmasi", post(logout::logout_confirm))
+        .route("/admin", get(ad::registers::overview))
+        .route("/admin/opd", get(ad::registers::opd_list).post(ad::registers::opd_create))
+        .route("/admin/opd/{id}", get(ad::registers::opd_show).post(ad::registers::opd_update))
+        .route("/admin/aplikasi", get(ad::registers::app_list).post(ad::registers::app_create))
+        .route("/admin/aplikasi/{id}", get(ad::registers::app_show).post(ad::registers::app_update))
+        .route("/admin/aplikasi/{id}/dokumen", post(ad::registers::app_doc))
+        .route("/admin/aplikasi/{id}/dokumen/{item}", get(ad::registers::app_doc_file))
+        .route("/admin/domain", get(ad::registers::domain_list).post(ad::registers::domain_create))
+        .route("/admin/domain/{id}", get(ad::registers::domain_show).post(ad::registers::domain_update))
+        .route("/admin/jaringan", get(ad::registers::network_list).post(ad::registers::network_create))
+        .route("/admin/jaringan/{id}", get(ad::registers::network_show).post(ad::registers::network_update))
+        .route("/admin/kelompok-data", get(ad::registers::groups).post(ad::registers::appoint))
+        .route("/admin/akun", get(ad::registers::accounts))
+        .route("/admin/akun/{id}", get(ad::registers::account_show).post(ad::registers::account_update))
+        .route("/admin/klien", get(ad::clients::list))
+        .route("/admin/klien/{id}", get(ad::clients::show).post(ad::clients::decide))
+        .route("/admin/audit", get(ad::audit::log))
+        .route("/admin/audit.csv", get(ad::audit::log_csv))
+        .route("/admin/laporan", get(ad::audit::reports))
+        .route("/admin/laporan/{file}", get(ad::audit::report_csv))
+        .route("/portal", get(ad::portal::home))
+        .route("/portal/baru", get(ad::portal::new_page).post(ad::portal::create))
+        .route("/portal/{id}", get(ad::portal::show))
+        .route("/portal/{id}/rahasia", post(ad::portal::rotate))
+        .route("/portal/{id}/uri", post(ad::portal::change_uris))
+        .route("/wali-data", get(ad::steward::queue))
+        .route("/wali-data/{id}/{claim}", post(ad::steward::decide))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(|| async { PageError::NotFound })
@@ -69,5 +97,46 @@ pub fn router(state: AppState) -> Router {
         .route("/introspect", post(introspect::introspect))
         .route("/revoke", post(revoke::revoke))
         .layer(cors);
-    gerbang_core::http::with_common_layers(protocol.merge(pages).with_state(state))
+    // The admin and portal API: bearer tokens, no cookies, JSON errors (never the HTML fallback).
+    use super::api::{audit as a, portal as p, registers as r};
+    let api = Router::new()
+        .route("/opds", get(r::list_opds).post(r::create_opd))
+        .route("/opds/{id}", get(r::get_opd).put(r::update_opd))
+        .route("/applications", get(r::list_applications).post(r::create_application))
+        .route("/applications/{id}", get(r::get_application).put(r::update_application))
+        .route("/applications/{id}/docs/{item}", axum::routing::put(r::set_doc))
+        .route("/domains", get(r::list_domains).post(r::create_domain))
+        .route("/domains/{name}", get(r::get_domain).put(r::update_domain))
+        .route("/networks", get(r::list_networks).post(r::create_network))
+        .route("/networks/{id}", get(r::get_network).put(r::update_network).delete(r::delete_network))
+        .route("/data-groups", get(r::list_data_groups))
+        .route("/data-groups/{id}/steward", axum::routing::put(r::set_steward))
+        .route("/accounts", get(r::list_accounts))
+        .route("/accounts/{id}", get(r::get_account).put(r::update_account))
+        .route("/{kind}/{id}/history", get(r::history))
+        .route("/registrations", get(p::list).post(p::create))
+        .route("/registrations/{id}", get(p::get))
+        .route("/registrations/{id}/decision", post(p::decide))
+        .route("/registrations/{id}/claims/{claim}/decision", post(p::decide_claim))
+        .route("/steward/queue", get(p::steward_queue))
+        .route("/clients/{id}", axum::routing::put(p::change))
+        .route("/clients/{id}/secret", post(p::rotate_secret))
+        .route("/audit", get(a::search))
+        .route("/audit.csv", get(a::export))
+        .route("/audit/verify", get(a::verify))
+        .route("/reports", get(a::report))
+        .route("/reports/{file}", get(a::report_csv))
+        .fallback(|| async { super::error::ApiError::Admin(crate::admin::AdminError::NotFound, Default::default()) })
+        .method_not_allowed_fallback(|| async {
+            (
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                axum::Json(serde_json::json!({ "error": "invalid_request", "error_description": "method not allowed" })),
+            )
+        });
+    // Register data and secrets: never cached.
+    let api = Router::new().nest("/api/v1", api).layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ));
+    gerbang_core::http::with_common_layers(protocol.merge(api).merge(pages).with_state(state))
 }

@@ -42,6 +42,10 @@ pub async fn user_claims(
     {
         claims.insert("nip".into(), json!(nip));
         claims.insert("jenis_pegawai".into(), json!(view.jenis_pegawai));
+        // The agency travels with the NIP: the same data group (kepegawaian), the same steward.
+        if let Some(opd) = &account.opd_id {
+            claims.insert("opd".into(), json!(opd));
+        }
     }
     if has("nik")
         && client.approved_claims.iter().any(|c| c == "nik")

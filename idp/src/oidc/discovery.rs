@@ -36,7 +36,7 @@ pub async fn configuration(State(state): State<AppState>) -> Response {
         "code_challenge_methods_supported": ["S256"],
         "acr_values_supported": acr,
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp", "at_hash",
-                              "name", "nip", "jenis_pegawai", "nik", "roles"],
+                              "name", "nip", "jenis_pegawai", "opd", "nik", "roles"],
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,

@@ -1,7 +1,8 @@
 //! Scopes: which exist, what each releases, and how a `scope` parameter is read (RFC 6749 §3.3).
 
 /// Scopes of people's data. `nik` is released only to clients approved for the `nik` claim.
-pub const KNOWN: &[&str] = &["openid", "profile", "nip", "nik", "roles", "offline_access"];
+/// `gerbang` lets a client call Gerbang's admin and portal API on the person's behalf.
+pub const KNOWN: &[&str] = &["openid", "profile", "nip", "nik", "roles", "offline_access", "gerbang"];
 
 pub fn is_known(s: &str) -> bool {
     KNOWN.contains(&s)

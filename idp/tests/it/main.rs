@@ -2,6 +2,7 @@
 //! on PostgreSQL (skipped, and reported, without `TEST_DATABASE_URL`).
 
 mod accounts;
+mod admin;
 mod browser;
 mod login;
 mod oidc;

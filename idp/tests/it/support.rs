@@ -72,8 +72,12 @@ impl TestServer {
         config.idp.public_url = url.clone();
         config.policies_dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../policies"));
         config.idp.themes_dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../themes"));
+        // Test clients redirect to loopback (allowed in demo mode only) and to a few `.example`
+        // names, registered here as the domain register of Pasal 11 requires.
+        config.demo = true;
         adjust(&mut config);
         let url = config.idp.public_url.clone();
+        register_test_domains(&store).await;
         let state = gerbang_idp::AppState::new(&config, store.clone(), keys).await.expect("state");
         let accounts = state.accounts.clone();
         let clients = state.clients.clone();
@@ -206,4 +210,27 @@ impl LogoutReceiver {
         });
         LogoutReceiver { url, tokens, _stop: stop }
     }
+}
+
+/// The `.example` domains test clients use, in the domain register.
+async fn register_test_domains(store: &Store) {
+    use gerbang_core::store::{DomainRecord, RegisterStore};
+    let mut tx = store.begin().await.expect("begin");
+    for name in ["a.example", "spa.example", "x.example", "other.example"] {
+        if tx.domain(name).await.expect("domain").is_some() {
+            continue;
+        }
+        let record = DomainRecord {
+            name: name.into(),
+            opd_id: None,
+            decree_number: "test".into(),
+            decree_date: "2026-01-01".into(),
+            status: "active".into(),
+            note: String::new(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        tx.insert_domain(&record).await.expect("insert domain");
+    }
+    tx.commit().await.expect("commit");
 }
