@@ -49,6 +49,17 @@ pub enum Command {
     /// Check the policy files (levels, networks, routes) and list what the gateway needs.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Check or export the hash-chained audit log (Pasal 21-22).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the whole chain; exit 1 naming the first record that was edited or deleted.
+    Verify,
+    /// Write every record as CSV to standard output.
+    Export,
 }
 
 #[derive(Debug, Subcommand)]

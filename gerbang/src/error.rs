@@ -15,6 +15,8 @@ pub enum CliError {
     Account(#[from] AccountError),
     #[error(transparent)]
     Identity(#[from] IdentityError),
+    #[error("basis data / database: {0}")]
+    Store(#[from] gerbang_core::store::StoreError),
     /// A message already in the user's language.
     #[error("{0}")]
     Message(String),

@@ -312,3 +312,46 @@ fn policy_check_names_file_line_and_field_and_lists_redirect_uris() {
         run.stderr
     );
 }
+
+/// `gerbang audit verify` passes on an untouched log and, after a record is altered in the
+/// database by hand, fails naming that record (Pasal 21-22: integrity).
+#[test]
+fn audit_verify_names_an_altered_record() {
+    let g = Gerbang::sqlite();
+    for id in ["satu", "dua", "tiga"] {
+        let add = g.run(&[
+            "client",
+            "add",
+            "--name",
+            id,
+            "--id",
+            id,
+            "--redirect-uri",
+            "https://e-office.padangpanjang.go.id/cb",
+        ]);
+        assert!(add.ok, "{}", add.stderr);
+    }
+    let ok = g.run(&["audit", "verify"]);
+    assert!(ok.ok && ok.stdout.contains("audit log intact: 3 records"), "{} {}", ok.stdout, ok.stderr);
+    let export = g.run(&["audit", "export"]);
+    assert!(
+        export.ok && export.stdout.lines().count() == 4 && export.stdout.contains("client.create"),
+        "{}",
+        export.stdout
+    );
+
+    // An insider edits record 2 behind Gerbang's back.
+    let db = g.path().join("gerbang.db");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = gerbang_core::store::Store::open_sqlite(&db).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        if let gerbang_core::store::Tx::Sqlite(t) = &mut tx {
+            sqlx::query("UPDATE audit_log SET actor = 'orang-lain' WHERE seq = 2").execute(&mut **t).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        store.close().await;
+    });
+    let broken = g.run(&["audit", "verify"]);
+    assert!(!broken.ok, "{}", broken.stdout);
+    assert!(broken.stderr.contains("BROKEN at record #2"), "{}", broken.stderr);
+}

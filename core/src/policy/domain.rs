@@ -29,7 +29,12 @@ impl DomainRegister {
         if self.allow_local && (host == "localhost" || host.ends_with(".localhost")) {
             return true;
         }
-        self.names.iter().any(|d| host == *d || (host.len() > d.len() && host.ends_with(d.as_str()) && host.as_bytes()[host.len() - d.len() - 1] == b'.'))
+        self.names.iter().any(|d| {
+            host == *d
+                || (host.len() > d.len()
+                    && host.ends_with(d.as_str())
+                    && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+        })
     }
 
     pub fn names(&self) -> &[String] {
@@ -54,7 +59,12 @@ mod tests {
         assert!(!r.covers("padangpanjang.go.id.evil.example"));
         assert!(!r.covers("localhost") && !r.covers("127.0.0.1") && !r.covers("[::1]"));
         let demo = DomainRegister::new(vec![], true);
-        assert!(demo.covers("localhost") && demo.covers("app.localhost") && demo.covers("127.0.0.1") && demo.covers("[::1]"));
+        assert!(
+            demo.covers("localhost")
+                && demo.covers("app.localhost")
+                && demo.covers("127.0.0.1")
+                && demo.covers("[::1]")
+        );
         assert!(!demo.covers("10.0.0.1") && !demo.covers("example.com"));
     }
 }

@@ -125,9 +125,7 @@ impl Networks {
 
     /// The network and range that `net` overlaps, if any.
     pub fn overlapping(&self, net: &IpNet) -> Option<(&str, IpNet)> {
-        self.networks
-            .iter()
-            .find_map(|n| n.cidrs.iter().find(|o| overlaps(o, net)).map(|o| (n.id.as_str(), *o)))
+        self.networks.iter().find_map(|n| n.cidrs.iter().find(|o| overlaps(o, net)).map(|o| (n.id.as_str(), *o)))
     }
 
     pub fn all(&self) -> &[Network] {

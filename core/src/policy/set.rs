@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use super::error::{PolicyError, read_optional};
 use super::domain::DomainRegister;
+use super::error::{PolicyError, read_optional};
 use super::level::Levels;
 use super::network::{Network, Networks};
 use super::route::Routes;

@@ -24,7 +24,12 @@ pub trait AuditStore {
     async fn insert_audit(&mut self, row: &AuditRow) -> Result<(), StoreError>;
     async fn audit_after(&mut self, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>, StoreError>;
     async fn audit_for_target(&mut self, target: &str, limit: i64) -> Result<Vec<AuditRow>, StoreError>;
-    async fn search_audit(&mut self, filter: &AuditFilter, before_seq: i64, limit: i64) -> Result<Vec<AuditRow>, StoreError>;
+    async fn search_audit(
+        &mut self,
+        filter: &AuditFilter,
+        before_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError>;
 }
 
 /// What the auditor searches for; empty strings match anything.
@@ -63,7 +68,12 @@ impl<T: Db> AuditStore for T {
         )
     }
 
-    async fn search_audit(&mut self, f: &AuditFilter, before_seq: i64, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+    async fn search_audit(
+        &mut self,
+        f: &AuditFilter,
+        before_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
         Ok(on_conn!(self, c => sqlx::query_as(sql::SEARCH)
             .bind(before_seq).bind(&f.actor).bind(&f.action).bind(super::account::prefix_end(&f.action))
             .bind(f.from).bind(f.to).bind(&f.target).bind(limit).fetch_all(&mut *c).await)?)

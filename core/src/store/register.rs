@@ -252,7 +252,9 @@ impl<T: Db> RegisterStore for T {
     }
 
     async fn doc_file(&mut self, app: &str, item: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
-        Ok(on_conn!(self, c => sqlx::query_as(sql::SELECT_DOC_FILE).bind(app).bind(item).fetch_optional(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_as(sql::SELECT_DOC_FILE).bind(app).bind(item).fetch_optional(&mut *c).await)?,
+        )
     }
 
     async fn insert_domain(&mut self, r: &DomainRecord) -> Result<(), StoreError> {

@@ -55,7 +55,9 @@ impl<T: Db> ReportStore for T {
     }
 
     async fn sign_ins_by_application(&mut self, from: i64, to: i64) -> Result<Vec<AppSignIns>, StoreError> {
-        Ok(on_conn!(self, c => sqlx::query_as(sql::SIGN_INS_BY_APPLICATION).bind(from).bind(to).fetch_all(&mut *c).await)?)
+        Ok(
+            on_conn!(self, c => sqlx::query_as(sql::SIGN_INS_BY_APPLICATION).bind(from).bind(to).fetch_all(&mut *c).await)?,
+        )
     }
 
     async fn factors_by_opd(&mut self) -> Result<Vec<OpdFactors>, StoreError> {

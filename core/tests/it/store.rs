@@ -119,7 +119,9 @@ async fn password_upsert(store: Store) {
 async fn dropped_transaction_leaves_nothing(store: Store) {
     {
         let mut tx = store.begin().await.unwrap();
-        tx.insert_account(&NewAccount { id: "half", kind: AccountKind::Asn, display_name: "X", opd_id: None, now: 1 }).await.unwrap();
+        tx.insert_account(&NewAccount { id: "half", kind: AccountKind::Asn, display_name: "X", opd_id: None, now: 1 })
+            .await
+            .unwrap();
         tx.insert_nip("half", "198001012005011001", "PNS", 1).await.unwrap();
         tx.set_password("half", "$argon2id$x", 1).await.unwrap();
         // Dropped here, as when a later step returns an error.

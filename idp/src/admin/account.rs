@@ -74,7 +74,11 @@ impl Admin {
         let mut tx = self.begin().await?;
         let account = tx.account(id).await?.ok_or(AdminError::NotFound)?;
         if opd.is_some() && account.kind != AccountKind::Asn {
-            return Err(AdminError::invalid("opd_id", "Hanya akun ASN yang memiliki OPD.", "Only ASN accounts belong to an OPD."));
+            return Err(AdminError::invalid(
+                "opd_id",
+                "Hanya akun ASN yang memiliki OPD.",
+                "Only ASN accounts belong to an OPD.",
+            ));
         }
         let before_roles = tx.roles(id).await?;
         for r in grantable_roles() {

@@ -163,7 +163,8 @@ impl Admin {
         let mut tx = self.begin().await?;
         tx.application(app).await?.ok_or(AdminError::NotFound)?;
         tx.set_doc_file(app, &item, &file_name, &sha, data, now_unix()).await?;
-        let detail = serde_json::json!({ "item": item, "file": file_name, "sha256": hex::encode(&sha), "bytes": data.len() });
+        let detail =
+            serde_json::json!({ "item": item, "file": file_name, "sha256": hex::encode(&sha), "bytes": data.len() });
         finish(tx, who, "register.application.doc", &target("application", app), detail).await
     }
 
@@ -179,8 +180,14 @@ impl Admin {
                 "Give a link or upload a file before checking the item.",
             ));
         }
-        finish(tx, who, "register.application.doc_check", &target("application", app), serde_json::json!({ "item": item }))
-            .await
+        finish(
+            tx,
+            who,
+            "register.application.doc_check",
+            &target("application", app),
+            serde_json::json!({ "item": item }),
+        )
+        .await
     }
 
     pub async fn doc_file(&self, who: &Principal, app: &str, item: &str) -> Result<(String, Vec<u8>), AdminError> {
@@ -230,7 +237,9 @@ impl Admin {
     pub(super) async fn active_opd(&self, field: &'static str, id: &str) -> Result<String, AdminError> {
         match self.store.conn().await?.opd(id.trim()).await? {
             Some(o) if o.status == "active" => Ok(o.id),
-            _ => Err(AdminError::invalid(field, "OPD tidak dikenal atau sudah tidak aktif.", "Unknown or retired OPD.")),
+            _ => {
+                Err(AdminError::invalid(field, "OPD tidak dikenal atau sudah tidak aktif.", "Unknown or retired OPD."))
+            }
         }
     }
 }

@@ -53,7 +53,12 @@ impl Admin {
         Ok(record)
     }
 
-    pub async fn update_domain(&self, who: &Principal, name: &str, input: &DomainInput) -> Result<DomainRecord, AdminError> {
+    pub async fn update_domain(
+        &self,
+        who: &Principal,
+        name: &str,
+        input: &DomainInput,
+    ) -> Result<DomainRecord, AdminError> {
         who.require(Role::Admin)?;
         let mut after = self.domain_record(name.to_string(), input, now_unix()).await?;
         let mut tx = self.begin().await?;

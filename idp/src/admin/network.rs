@@ -51,7 +51,12 @@ impl Admin {
         Ok(record)
     }
 
-    pub async fn update_network(&self, who: &Principal, id: &str, input: &NetworkInput) -> Result<NetworkRecord, AdminError> {
+    pub async fn update_network(
+        &self,
+        who: &Principal,
+        id: &str,
+        input: &NetworkInput,
+    ) -> Result<NetworkRecord, AdminError> {
         who.require(Role::Admin)?;
         let (mut after, ranges) = self.network_record(id.to_string(), input, now_unix()).await?;
         let mut tx = self.begin().await?;
@@ -68,7 +73,8 @@ impl Admin {
         let mut tx = self.begin().await?;
         let before = tx.network(id).await?.ok_or(AdminError::NotFound)?;
         tx.delete_network(id).await?;
-        finish(tx, who, "register.network.delete", &target("network", id), serde_json::json!({ "before": before })).await
+        finish(tx, who, "register.network.delete", &target("network", id), serde_json::json!({ "before": before }))
+            .await
     }
 
     async fn network_record(
@@ -96,7 +102,11 @@ impl Admin {
             ranges.push(net);
         }
         if ranges.is_empty() {
-            return Err(AdminError::invalid("cidrs", "Isi minimal satu rentang CIDR.", "Give at least one CIDR range."));
+            return Err(AdminError::invalid(
+                "cidrs",
+                "Isi minimal satu rentang CIDR.",
+                "Give at least one CIDR range.",
+            ));
         }
         let record = NetworkRecord {
             id,

@@ -74,7 +74,8 @@ impl Admin {
 
 fn opd_record(id: String, input: &OpdInput, now: i64) -> Result<OpdRecord, AdminError> {
     let name = validate::name("name", &input.name)?;
-    let status = if input.status.is_empty() { "active".into() } else { validate::choice("status", &input.status, STATUSES)? };
+    let status =
+        if input.status.is_empty() { "active".into() } else { validate::choice("status", &input.status, STATUSES)? };
     Ok(OpdRecord {
         id,
         name_key: name_key(&name),

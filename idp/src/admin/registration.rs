@@ -248,7 +248,8 @@ impl Admin {
         // A live client gains the claim at once; a pending one gets it when approved.
         if decision.approve && reg.status == "approved" {
             let client = tx.client(&reg.client_id).await?.ok_or(AdminError::NotFound)?;
-            let mut scopes: Vec<String> = client.scopes.split(' ').filter(|s| !s.is_empty()).map(String::from).collect();
+            let mut scopes: Vec<String> =
+                client.scopes.split(' ').filter(|s| !s.is_empty()).map(String::from).collect();
             let mut claims: Vec<String> =
                 client.approved_claims.split(' ').filter(|s| !s.is_empty()).map(String::from).collect();
             push_unique(&mut scopes, scope_of_claim(claim));
@@ -293,7 +294,10 @@ impl Admin {
     }
 
     /// Claim requests waiting for this steward, with their registrations.
-    pub async fn steward_queue(&self, who: &Principal) -> Result<Vec<(ClaimRequestRecord, RegistrationView)>, AdminError> {
+    pub async fn steward_queue(
+        &self,
+        who: &Principal,
+    ) -> Result<Vec<(ClaimRequestRecord, RegistrationView)>, AdminError> {
         if !who.is_steward() {
             return Err(AdminError::Forbidden);
         }
@@ -332,8 +336,11 @@ impl Admin {
     async fn view(&self, record: RegistrationRecord) -> Result<RegistrationView, AdminError> {
         let mut db = self.store.conn().await?;
         let claims = db.claim_requests(&record.id).await?;
-        let application_name =
-            db.application(&record.application_id).await?.map(|a| a.name).unwrap_or_else(|| record.application_id.clone());
+        let application_name = db
+            .application(&record.application_id)
+            .await?
+            .map(|a| a.name)
+            .unwrap_or_else(|| record.application_id.clone());
         let client_status = db.client(&record.client_id).await?.map(|c| c.status).unwrap_or_else(|| "none".into());
         Ok(RegistrationView { record, claims, application_name, client_status })
     }
@@ -364,7 +371,13 @@ impl Admin {
 
     /// Makes an approved registration real: creates the client (`new`) or widens it (`change`),
     /// with exactly the claims approved so far.
-    async fn apply(&self, tx: &mut Tx, reg: &RegistrationRecord, approved: &[String], now: i64) -> Result<(), AdminError> {
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        reg: &RegistrationRecord,
+        approved: &[String],
+        now: i64,
+    ) -> Result<(), AdminError> {
         let redirects: Vec<String> = reg.redirect_uris.lines().map(String::from).collect();
         if reg.purpose == "new" {
             let public = reg.kind == "public";
@@ -401,7 +414,8 @@ impl Admin {
         } else {
             let client = tx.client(&reg.client_id).await?.ok_or(AdminError::NotFound)?;
             tx.set_client_uris(&reg.client_id, &reg.redirect_uris, reg.backchannel_logout_uri.as_deref(), now).await?;
-            let mut scopes: Vec<String> = client.scopes.split(' ').filter(|s| !s.is_empty()).map(String::from).collect();
+            let mut scopes: Vec<String> =
+                client.scopes.split(' ').filter(|s| !s.is_empty()).map(String::from).collect();
             let mut claims: Vec<String> =
                 client.approved_claims.split(' ').filter(|s| !s.is_empty()).map(String::from).collect();
             for c in approved {
@@ -433,7 +447,11 @@ impl Admin {
         }
     }
 
-    async fn checked_uris(&self, redirect_uris: &str, backchannel: &str) -> Result<(Vec<String>, Option<String>), AdminError> {
+    async fn checked_uris(
+        &self,
+        redirect_uris: &str,
+        backchannel: &str,
+    ) -> Result<(Vec<String>, Option<String>), AdminError> {
         let redirects: Vec<String> =
             redirect_uris.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
         if redirects.is_empty() || redirects.len() > MAX_REDIRECT_URIS {
@@ -450,7 +468,10 @@ impl Admin {
         if let Some(b) = &backchannel {
             check_redirect_uri(b).map_err(|e| uri_error("backchannel_logout_uri", e))?;
         }
-        self.clients.check_domains(redirects.iter().map(String::as_str)).await.map_err(|e| uri_error("redirect_uris", e))?;
+        self.clients
+            .check_domains(redirects.iter().map(String::as_str))
+            .await
+            .map_err(|e| uri_error("redirect_uris", e))?;
         self.clients
             .check_domains(backchannel.iter().map(String::as_str))
             .await
@@ -494,7 +515,11 @@ fn reg_target(id: &str) -> String {
 fn reason(text: &str) -> Result<String, AdminError> {
     let r = validate::text("reason", text, 1000)?;
     if r.is_empty() {
-        return Err(AdminError::invalid("reason", "Setiap keputusan wajib diberi alasan.", "Every decision needs a reason."));
+        return Err(AdminError::invalid(
+            "reason",
+            "Setiap keputusan wajib diberi alasan.",
+            "Every decision needs a reason.",
+        ));
     }
     Ok(r)
 }
@@ -559,4 +584,3 @@ fn client_error(e: ClientError) -> AdminError {
         other => AdminError::invalid("client", other.to_string(), other.to_string()),
     }
 }
-

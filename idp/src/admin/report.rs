@@ -109,8 +109,16 @@ impl Report {
     pub fn opds_csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record([
-            "opd_id", "opd", "sign_ins", "failed_sign_ins", "distinct_users", "active_accounts", "mfa_accounts",
-            "passkey_accounts", "applications", "applications_live",
+            "opd_id",
+            "opd",
+            "sign_ins",
+            "failed_sign_ins",
+            "distinct_users",
+            "active_accounts",
+            "mfa_accounts",
+            "passkey_accounts",
+            "applications",
+            "applications_live",
         ]);
         for r in &self.opds {
             let _ = w.write_record([
@@ -133,8 +141,15 @@ impl Report {
     pub fn applications_csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record([
-            "application_id", "application", "opd_id", "onboarding", "sign_ins", "distinct_users", "docs_given",
-            "docs_checked", "docs_total",
+            "application_id",
+            "application",
+            "opd_id",
+            "onboarding",
+            "sign_ins",
+            "distinct_users",
+            "docs_given",
+            "docs_checked",
+            "docs_total",
         ]);
         for r in &self.applications {
             let _ = w.write_record([

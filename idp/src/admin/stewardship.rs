@@ -105,6 +105,10 @@ impl Admin {
 pub(super) fn account_error(e: crate::accounts::AccountError) -> AdminError {
     match e {
         crate::accounts::AccountError::Store(s) => AdminError::Store(s),
-        other => AdminError::invalid("account", other.to_string(), gerbang_core::lang::Localized::message(&other, gerbang_core::lang::Lang::En)),
+        other => AdminError::invalid(
+            "account",
+            other.to_string(),
+            gerbang_core::lang::Localized::message(&other, gerbang_core::lang::Lang::En),
+        ),
     }
 }

@@ -107,6 +107,20 @@ pub fn domain_name(field: &'static str, value: &str) -> Result<String, AdminErro
     }
 }
 
+/// A checkbox or a JSON boolean: `true`/`false`, or a form's `on`/`1`/`true` (absent = false).
+pub fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match <Flag as serde::Deserialize>::deserialize(d)? {
+        Flag::Bool(b) => b,
+        Flag::Text(t) => matches!(t.as_str(), "on" | "1" | "true" | "ya"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,18 +137,4 @@ mod tests {
         assert!(optional_url("u", "javascript:alert(1)").is_err() && optional_url("u", "").is_ok());
         assert!(text("t", "a\u{0}b", 10).is_err() && name("n", "  ").is_err());
     }
-}
-
-/// A checkbox or a JSON boolean: `true`/`false`, or a form's `on`/`1`/`true` (absent = false).
-pub fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Flag {
-        Bool(bool),
-        Text(String),
-    }
-    Ok(match <Flag as serde::Deserialize>::deserialize(d)? {
-        Flag::Bool(b) => b,
-        Flag::Text(t) => matches!(t.as_str(), "on" | "1" | "true" | "ya"),
-    })
 }

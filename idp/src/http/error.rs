@@ -257,14 +257,21 @@ impl IntoResponse for ApiError {
                 AdminError::Invalid { field, .. } => {
                     (StatusCode::BAD_REQUEST, "invalid_request", e.message(*lang), Some(*field))
                 }
-                AdminError::Conflict { field, .. } => (StatusCode::CONFLICT, "conflict", e.message(*lang), Some(*field)),
+                AdminError::Conflict { field, .. } => {
+                    (StatusCode::CONFLICT, "conflict", e.message(*lang), Some(*field))
+                }
                 AdminError::Store(StoreError::Unavailable(_)) => {
                     tracing::warn!("database unavailable");
                     (StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", "try again shortly".into(), None)
                 }
                 AdminError::Store(s) => {
                     tracing::error!(cause = %s, "admin API failed");
-                    (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal error; see the server log".into(), None)
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "server_error",
+                        "internal error; see the server log".into(),
+                        None,
+                    )
                 }
             },
         };

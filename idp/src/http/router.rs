@@ -8,8 +8,8 @@ use axum::routing::{get, post};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::error::{PageError, render_page_errors};
 use super::admin as ad;
+use super::error::{PageError, render_page_errors};
 use super::{account, assets, factors, health, login, passkeys, sessions, step_up};
 use crate::oidc::{authorize, discovery, introspect, logout, revoke, token, userinfo};
 use crate::state::AppState;
@@ -130,13 +130,14 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             (
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                axum::Json(serde_json::json!({ "error": "invalid_request", "error_description": "method not allowed" })),
+                axum::Json(
+                    serde_json::json!({ "error": "invalid_request", "error_description": "method not allowed" }),
+                ),
             )
         });
     // Register data and secrets: never cached.
-    let api = Router::new().nest("/api/v1", api).layer(SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    ));
+    let api = Router::new()
+        .nest("/api/v1", api)
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     gerbang_core::http::with_common_layers(protocol.merge(api).merge(pages).with_state(state))
 }

@@ -34,9 +34,15 @@ async fn token(srv: &TestServer, login: &str) -> String {
         c.approved_claims = vec![];
         c.skip_consent = true;
         let (_, secret) = srv.clients.create(c, Actor("test")).await.unwrap();
-        std::fs::write(std::env::temp_dir().join(format!("konsol-{}", srv.url.replace([':', '/'], "_"))), secret.unwrap()).unwrap();
+        std::fs::write(
+            std::env::temp_dir().join(format!("konsol-{}", srv.url.replace([':', '/'], "_"))),
+            secret.unwrap(),
+        )
+        .unwrap();
     }
-    let secret = std::fs::read_to_string(std::env::temp_dir().join(format!("konsol-{}", srv.url.replace([':', '/'], "_")))).unwrap();
+    let secret =
+        std::fs::read_to_string(std::env::temp_dir().join(format!("konsol-{}", srv.url.replace([':', '/'], "_"))))
+            .unwrap();
     let verifier = "v".repeat(50);
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
     let start = format!(
@@ -47,7 +53,12 @@ async fn token(srv: &TestServer, login: &str) -> String {
     let r = http()
         .post(format!("{}/token", srv.url))
         .basic_auth("konsol", Some(secret))
-        .form(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", "http://127.0.0.1:4321/callback"), ("code_verifier", &verifier)])
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://127.0.0.1:4321/callback"),
+            ("code_verifier", &verifier),
+        ])
         .send()
         .await
         .unwrap();
@@ -118,16 +129,35 @@ async fn registers_roles_and_approvals(backend: Backend) {
     let (s, opd) = api.post(&admin, "/opds", new_opd.clone()).await;
     assert_eq!((s, opd["status"].as_str()), (StatusCode::CREATED, Some("active")), "{opd}");
     refused(&api.post(&admin, "/opds", new_opd).await, StatusCode::CONFLICT, "conflict", Some("id"));
-    refused(&api.post(&admin, "/opds", json!({ "id": "x y", "name": "X", "kind": "dinas" })).await, StatusCode::BAD_REQUEST, "invalid_request", Some("id"));
-    refused(&api.post(&admin, "/opds", json!({ "id": "xy", "name": "X", "kind": "kantor" })).await, StatusCode::BAD_REQUEST, "invalid_request", Some("kind"));
-    let (s, _) = api.put(&admin, "/opds/dinas-baru", json!({ "name": "Dinas Baru Sekali", "kind": "dinas", "status": "active" })).await;
+    refused(
+        &api.post(&admin, "/opds", json!({ "id": "x y", "name": "X", "kind": "dinas" })).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("id"),
+    );
+    refused(
+        &api.post(&admin, "/opds", json!({ "id": "xy", "name": "X", "kind": "kantor" })).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("kind"),
+    );
+    let (s, _) = api
+        .put(&admin, "/opds/dinas-baru", json!({ "name": "Dinas Baru Sekali", "kind": "dinas", "status": "active" }))
+        .await;
     assert_eq!(s, 200);
     let (_, hist) = api.get(&auditor, "/opds/dinas-baru/history").await;
     assert_eq!(hist["items"].as_array().unwrap().len(), 2, "{hist}");
     assert_eq!(hist["items"][0]["detail"]["after"]["name"], "Dinas Baru Sekali");
 
     // Malformed bodies and unknown paths answer JSON, never plain text or a 500.
-    let r = http().post(format!("{}/api/v1/opds", srv.url)).bearer_auth(&admin).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let r = http()
+        .post(format!("{}/api/v1/opds", srv.url))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_request");
     refused(&api.get(&admin, "/nothing-here").await, StatusCode::NOT_FOUND, "not_found", None);
@@ -137,43 +167,145 @@ async fn registers_roles_and_approvals(backend: Backend) {
     let domain = json!({ "name": "Dukcapil.PadangPanjang.go.id", "opd_id": "disdukcapil", "decree_number": "188.45/12/WAKO-PP/2026", "decree_date": "2026-02-03" });
     let (s, d) = api.post(&admin, "/domains", domain).await;
     assert_eq!((s, d["name"].as_str()), (StatusCode::CREATED, Some("dukcapil.padangpanjang.go.id")), "{d}");
-    refused(&api.post(&admin, "/domains", json!({ "name": "not a domain", "decree_number": "1", "decree_date": "2026-01-01" })).await, StatusCode::BAD_REQUEST, "invalid_request", Some("name"));
-    refused(&api.post(&admin, "/domains", json!({ "name": "a.padangpanjang.go.id", "decree_number": "1", "decree_date": "2026-02-30" })).await, StatusCode::BAD_REQUEST, "invalid_request", Some("decree_date"));
+    refused(
+        &api.post(
+            &admin,
+            "/domains",
+            json!({ "name": "not a domain", "decree_number": "1", "decree_date": "2026-01-01" }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("name"),
+    );
+    refused(
+        &api.post(
+            &admin,
+            "/domains",
+            json!({ "name": "a.padangpanjang.go.id", "decree_number": "1", "decree_date": "2026-02-30" }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("decree_date"),
+    );
 
     // Networks (Pasal 5): overlaps refused, naming the other network.
     let (s, n) = api.post(&admin, "/networks", json!({ "id": "lan-kominfo", "name": "LAN Kominfo", "opd_id": "diskominfo", "cidrs": ["10.30.0.0/16"], "city": true })).await;
     assert_eq!(s, StatusCode::CREATED, "{n}");
-    let r = api.post(&admin, "/networks", json!({ "id": "lan-lain", "name": "Lain", "opd_id": "dinkes", "cidrs": "10.30.5.0/24" })).await;
+    let r = api
+        .post(
+            &admin,
+            "/networks",
+            json!({ "id": "lan-lain", "name": "Lain", "opd_id": "dinkes", "cidrs": "10.30.5.0/24" }),
+        )
+        .await;
     refused(&r, StatusCode::CONFLICT, "conflict", Some("cidrs"));
     assert!(r.1["error_description"].as_str().unwrap().contains("lan-kominfo"), "{}", r.1);
-    refused(&api.post(&admin, "/networks", json!({ "id": "lan-x", "name": "X", "opd_id": "dinkes", "cidrs": ["10.31.0.1/16"] })).await, StatusCode::BAD_REQUEST, "invalid_request", Some("cidrs"));
-    refused(&api.post(&admin, "/networks", json!({ "id": "lan-y", "name": "Y", "opd_id": "tidak-ada", "cidrs": ["10.32.0.0/16"] })).await, StatusCode::BAD_REQUEST, "invalid_request", Some("opd_id"));
+    refused(
+        &api.post(
+            &admin,
+            "/networks",
+            json!({ "id": "lan-x", "name": "X", "opd_id": "dinkes", "cidrs": ["10.31.0.1/16"] }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("cidrs"),
+    );
+    refused(
+        &api.post(
+            &admin,
+            "/networks",
+            json!({ "id": "lan-y", "name": "Y", "opd_id": "tidak-ada", "cidrs": ["10.32.0.0/16"] }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("opd_id"),
+    );
 
     // Applications (Pasal 7-10) and the documentation checklist of Pasal 8(2).
     let app = json!({ "id": "si-dukcapil", "name": "SI Dukcapil", "kind": "khusus", "opd_id": "disdukcapil", "funding": "apbd", "city_copyright": true, "onboarding": "integrating" });
     let (s, a) = api.post(&admin, "/applications", app).await;
     assert_eq!(s, StatusCode::CREATED, "{a}");
-    refused(&api.post(&admin, "/applications", json!({ "id": "x1", "name": "X", "kind": "umum", "opd_id": "diskominfo", "funding": "lainnya" })).await, StatusCode::BAD_REQUEST, "invalid_request", Some("funding_note"));
-    let (s, docs) = api.put(&admin, "/applications/si-dukcapil/docs/user_manual", json!({ "link": "https://dukcapil.padangpanjang.go.id/manual.pdf", "checked": true })).await;
+    refused(
+        &api.post(
+            &admin,
+            "/applications",
+            json!({ "id": "x1", "name": "X", "kind": "umum", "opd_id": "diskominfo", "funding": "lainnya" }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("funding_note"),
+    );
+    let (s, docs) = api
+        .put(
+            &admin,
+            "/applications/si-dukcapil/docs/user_manual",
+            json!({ "link": "https://dukcapil.padangpanjang.go.id/manual.pdf", "checked": true }),
+        )
+        .await;
     assert_eq!(s, 200, "{docs}");
     assert_eq!(docs[0]["item"], "user_manual");
     assert!(docs[0]["checked_by"].is_string());
-    refused(&api.put(&admin, "/applications/si-dukcapil/docs/brosur", json!({ "link": "https://x.padangpanjang.go.id/" })).await, StatusCode::BAD_REQUEST, "invalid_request", Some("item"));
+    refused(
+        &api.put(&admin, "/applications/si-dukcapil/docs/brosur", json!({ "link": "https://x.padangpanjang.go.id/" }))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("item"),
+    );
 
     // Stewards (Pasal 12(6)): an ASN, by NIP.
-    let (s, g) = api.put(&admin, "/data-groups/kependudukan/steward", json!({ "steward_nip": "198304042008012004", "decree_ref": "Kepwako 100/2026" })).await;
+    let (s, g) = api
+        .put(
+            &admin,
+            "/data-groups/kependudukan/steward",
+            json!({ "steward_nip": "198304042008012004", "decree_ref": "Kepwako 100/2026" }),
+        )
+        .await;
     assert_eq!(s, 200, "{g}");
-    let (s, _) = api.put(&admin, "/data-groups/kesehatan/steward", json!({ "steward_nip": "198405052009011005", "decree_ref": "Kepwako 101/2026" })).await;
+    let (s, _) = api
+        .put(
+            &admin,
+            "/data-groups/kesehatan/steward",
+            json!({ "steward_nip": "198405052009011005", "decree_ref": "Kepwako 101/2026" }),
+        )
+        .await;
     assert_eq!(s, 200);
-    refused(&api.put(&admin, "/data-groups/kependudukan/steward", json!({ "steward_nip": "1374024107900001", "decree_ref": "x" })).await, StatusCode::BAD_REQUEST, "invalid_request", Some("steward_nip"));
-    refused(&api.put(&dev, "/data-groups/kependudukan/steward", json!({ "steward_nip": "198304042008012004", "decree_ref": "x" })).await, StatusCode::FORBIDDEN, "forbidden", None);
+    refused(
+        &api.put(
+            &admin,
+            "/data-groups/kependudukan/steward",
+            json!({ "steward_nip": "1374024107900001", "decree_ref": "x" }),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("steward_nip"),
+    );
+    refused(
+        &api.put(
+            &dev,
+            "/data-groups/kependudukan/steward",
+            json!({ "steward_nip": "198304042008012004", "decree_ref": "x" }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    );
 
     // Accounts: exact NIP or a name prefix; OPD and roles set by the admin.
     let (_, found) = api.get(&auditor, "/accounts?q=198203032007011003").await;
     assert_eq!(found["items"][0]["id"], dev_id.as_str());
     let (_, by_name) = api.get(&auditor, "/accounts?q=pegawai%201982").await;
     assert_eq!(by_name["items"].as_array().unwrap().len(), 1, "{by_name}");
-    let (s, acc) = api.put(&admin, &format!("/accounts/{dev_id}"), json!({ "opd_id": "diskominfo", "roles": ["developer"] })).await;
+    let (s, acc) = api
+        .put(&admin, &format!("/accounts/{dev_id}"), json!({ "opd_id": "diskominfo", "roles": ["developer"] }))
+        .await;
     assert_eq!((s, acc["opd_id"].as_str()), (StatusCode::OK, Some("diskominfo")), "{acc}");
 
     // Portal: redirect URIs must be on a registered domain.
@@ -197,14 +329,37 @@ async fn registers_roles_and_approvals(backend: Backend) {
 
     // The admin decides with a reason; others may not.
     let approve = json!({ "approve": true, "reason": "Sesuai kebutuhan layanan" });
-    refused(&api.post(&dev, &format!("/registrations/{rid}/decision"), approve.clone()).await, StatusCode::FORBIDDEN, "forbidden", None);
-    refused(&api.post(&auditor, &format!("/registrations/{rid}/decision"), approve.clone()).await, StatusCode::FORBIDDEN, "forbidden", None);
-    refused(&api.post(&admin, &format!("/registrations/{rid}/decision"), json!({ "approve": true })).await, StatusCode::BAD_REQUEST, "invalid_request", Some("reason"));
+    refused(
+        &api.post(&dev, &format!("/registrations/{rid}/decision"), approve.clone()).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    );
+    refused(
+        &api.post(&auditor, &format!("/registrations/{rid}/decision"), approve.clone()).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    );
+    refused(
+        &api.post(&admin, &format!("/registrations/{rid}/decision"), json!({ "approve": true })).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("reason"),
+    );
     let (s, approved) = api.post(&admin, &format!("/registrations/{rid}/decision"), approve.clone()).await;
     assert_eq!((s, approved["status"].as_str()), (StatusCode::OK, Some("approved")), "{approved}");
-    refused(&api.post(&admin, &format!("/registrations/{rid}/decision"), approve.clone()).await, StatusCode::CONFLICT, "conflict", Some("status"));
+    refused(
+        &api.post(&admin, &format!("/registrations/{rid}/decision"), approve.clone()).await,
+        StatusCode::CONFLICT,
+        "conflict",
+        Some("status"),
+    );
     let client = srv.clients.get(&client_id).await.unwrap().expect("client live");
-    assert!(client.approved_claims.is_empty() && !client.scopes.contains(&"nik".to_string()), "no nik before the steward");
+    assert!(
+        client.approved_claims.is_empty() && !client.scopes.contains(&"nik".to_string()),
+        "no nik before the steward"
+    );
 
     // Only the steward of kependudukan decides nik.
     let path = format!("/registrations/{rid}/claims/nik/decision");
@@ -225,14 +380,27 @@ async fn registers_roles_and_approvals(backend: Backend) {
     assert_ne!(rotated["client_secret"], created["client_secret"]);
     let (s, wide) = api.put(&dev, &format!("/clients/{client_id}"), json!({ "redirect_uris": ["https://app.dukcapil.padangpanjang.go.id/callback", "https://baru.dukcapil.padangpanjang.go.id/cb"] })).await;
     assert_eq!((s, wide["status"].as_str()), (StatusCode::ACCEPTED, Some("pending")), "{wide}");
-    refused(&api.post(&nobody, &format!("/clients/{client_id}/secret"), json!({})).await, StatusCode::FORBIDDEN, "forbidden", None);
+    refused(
+        &api.post(&nobody, &format!("/clients/{client_id}/secret"), json!({})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    );
 
     // Audit: the decisions are in the log, searchable and exportable; the chain is intact.
     let (_, found) = api.get(&auditor, "/audit?action=portal.").await;
     let actions: Vec<&str> = found["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
-    assert!(actions.contains(&"portal.registration.approve") && actions.contains(&"portal.claim.approve"), "{actions:?}");
+    assert!(
+        actions.contains(&"portal.registration.approve") && actions.contains(&"portal.claim.approve"),
+        "{actions:?}"
+    );
     refused(&api.get(&dev, "/audit").await, StatusCode::FORBIDDEN, "forbidden", None);
-    let csv = http().get(format!("{}/api/v1/audit.csv?action=register.", srv.url)).bearer_auth(&auditor).send().await.unwrap();
+    let csv = http()
+        .get(format!("{}/api/v1/audit.csv?action=register.", srv.url))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.unwrap();
     assert!(csv.starts_with("seq,at_utc,actor,action") && csv.contains("register.network.create"), "{csv}");
@@ -244,6 +412,11 @@ async fn registers_roles_and_approvals(backend: Backend) {
     assert_eq!(s, 200);
     let app = report["applications"].as_array().unwrap().iter().find(|a| a["application_id"] == "si-dukcapil").unwrap();
     assert_eq!((app["docs_checked"].as_i64(), app["docs_total"].as_i64()), (Some(1), Some(9)), "{app}");
-    refused(&api.get(&auditor, "/reports?from=2026-02-30").await, StatusCode::BAD_REQUEST, "invalid_request", Some("from"));
+    refused(
+        &api.get(&auditor, "/reports?from=2026-02-30").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("from"),
+    );
     refused(&api.get(&dev, "/reports").await, StatusCode::FORBIDDEN, "forbidden", None);
 }

@@ -1,7 +1,6 @@
 //! SQL for accounts, their NIP and NIK records, roles and password credentials.
 
-pub const INSERT_ACCOUNT: &str =
-    "INSERT INTO accounts (id, kind, display_name, status, created_at, updated_at, name_key, opd_id) \
+pub const INSERT_ACCOUNT: &str = "INSERT INTO accounts (id, kind, display_name, status, created_at, updated_at, name_key, opd_id) \
      VALUES ($1, $2, $3, $4, $5, $5, $6, $7)";
 
 pub const SELECT_ACCOUNT: &str =
@@ -9,8 +8,7 @@ pub const SELECT_ACCOUNT: &str =
 
 pub const UPDATE_STATUS: &str = "UPDATE accounts SET status = $2, updated_at = $3 WHERE id = $1";
 
-pub const UPDATE_NAME: &str =
-    "UPDATE accounts SET display_name = $2, name_key = $4, updated_at = $3 WHERE id = $1";
+pub const UPDATE_NAME: &str = "UPDATE accounts SET display_name = $2, name_key = $4, updated_at = $3 WHERE id = $1";
 
 pub const UPDATE_OPD: &str = "UPDATE accounts SET opd_id = $2, updated_at = $3 WHERE id = $1";
 

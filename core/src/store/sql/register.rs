@@ -1,10 +1,10 @@
 //! SQL for the city's registers: OPDs, applications and their documents, domains, networks,
 //! data groups and the claims each group owns.
 
-
 pub const INSERT_OPD: &str = "INSERT INTO opds (id, name, kind, status, name_key, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $6)";
-pub const UPDATE_OPD: &str = "UPDATE opds SET name = $2, kind = $3, status = $4, name_key = $5, updated_at = $6 WHERE id = $1";
+pub const UPDATE_OPD: &str =
+    "UPDATE opds SET name = $2, kind = $3, status = $4, name_key = $5, updated_at = $6 WHERE id = $1";
 pub const SELECT_OPD: &str = "SELECT id, name, kind, status, name_key, created_at, updated_at FROM opds WHERE id = $1";
 /// Prefix search on the name (or every row with an empty prefix), paged by (name_key, id).
 pub const SEARCH_OPDS: &str = "SELECT id, name, kind, status, name_key, created_at, updated_at FROM opds \
@@ -44,8 +44,7 @@ pub const UPSERT_DOC_FILE: &str = "INSERT INTO application_docs (application_id,
      updated_at = excluded.updated_at";
 pub const CHECK_DOC: &str =
     "UPDATE application_docs SET checked_by = $3, checked_at = $4 WHERE application_id = $1 AND item = $2";
-pub const SELECT_DOC_FILE: &str =
-    "SELECT file_name, file_data FROM application_docs WHERE application_id = $1 AND item = $2 AND file_data IS NOT NULL";
+pub const SELECT_DOC_FILE: &str = "SELECT file_name, file_data FROM application_docs WHERE application_id = $1 AND item = $2 AND file_data IS NOT NULL";
 
 macro_rules! domain_columns {
     () => {
@@ -57,8 +56,11 @@ pub const INSERT_DOMAIN: &str = "INSERT INTO domains (name, opd_id, decree_numbe
 pub const UPDATE_DOMAIN: &str = "UPDATE domains SET opd_id = $2, decree_number = $3, decree_date = $4, status = $5, \
      note = $6, updated_at = $7 WHERE name = $1";
 pub const SELECT_DOMAIN: &str = concat!("SELECT ", domain_columns!(), " FROM domains WHERE name = $1");
-pub const SEARCH_DOMAINS: &str =
-    concat!("SELECT ", domain_columns!(), " FROM domains WHERE name >= $1 AND name < $2 AND name > $3 ORDER BY name LIMIT $4");
+pub const SEARCH_DOMAINS: &str = concat!(
+    "SELECT ",
+    domain_columns!(),
+    " FROM domains WHERE name >= $1 AND name < $2 AND name > $3 ORDER BY name LIMIT $4"
+);
 pub const ACTIVE_DOMAIN_NAMES: &str = "SELECT name FROM domains WHERE status = 'active' ORDER BY name";
 
 macro_rules! network_columns {
@@ -84,5 +86,6 @@ pub const LIST_GROUPS: &str = concat!("SELECT ", group_columns!(), " FROM data_g
 pub const SELECT_GROUP: &str = concat!("SELECT ", group_columns!(), " FROM data_groups WHERE id = $1");
 pub const SET_STEWARD: &str =
     "UPDATE data_groups SET steward_id = $2, decree_ref = $3, appointed_at = $4, updated_at = $4 WHERE id = $1";
-pub const GROUPS_OF_STEWARD: &str = concat!("SELECT ", group_columns!(), " FROM data_groups WHERE steward_id = $1 ORDER BY letter");
+pub const GROUPS_OF_STEWARD: &str =
+    concat!("SELECT ", group_columns!(), " FROM data_groups WHERE steward_id = $1 ORDER BY letter");
 pub const LIST_CLAIM_GROUPS: &str = "SELECT claim, data_group_id FROM claim_groups ORDER BY claim";

@@ -45,8 +45,11 @@ macro_rules! claim_columns {
     };
 }
 
-pub const CLAIMS_OF: &str =
-    concat!("SELECT ", claim_columns!(), " FROM registration_claims rc WHERE rc.registration_id = $1 ORDER BY rc.claim");
+pub const CLAIMS_OF: &str = concat!(
+    "SELECT ",
+    claim_columns!(),
+    " FROM registration_claims rc WHERE rc.registration_id = $1 ORDER BY rc.claim"
+);
 
 /// Claims waiting for the decision of the steward `$1` (in the groups they steward), of
 /// registrations that are not rejected or withdrawn.

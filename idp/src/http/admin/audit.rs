@@ -1,8 +1,8 @@
 //! The auditor's pages: the audit log (search, CSV export) and the reports of Pasal 24 with
 //! charts and CSV downloads.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{AdminPage, Field, P, Q, cell, chart, enc, form, table};
@@ -30,19 +30,57 @@ pub fn download(body: Vec<u8>, content_type: &'static str, name: &str) -> Respon
 pub async fn log(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, Q(q): Q<AuditParams>) -> Page {
     let who = who!(state, headers, ui, "/admin/audit");
     let (rows, error) = match q.filter() {
-        Ok(filter) => (state.admin.search_audit(&who.principal, &filter, q.before.unwrap_or(i64::MAX)).await.map_err(|e| who.err(e))?, None),
+        Ok(filter) => (
+            state
+                .admin
+                .search_audit(&who.principal, &filter, q.before.unwrap_or(i64::MAX))
+                .await
+                .map_err(|e| who.err(e))?,
+            None,
+        ),
         Err(e) => (Vec::new(), Some(who.form_error(e)?)),
     };
-    let query = format!("actor={}&action={}&target={}&from={}&to={}", enc(&q.actor), enc(&q.action), enc(&q.target), enc(&q.from), enc(&q.to));
-    let next = (rows.len() as i64 >= crate::admin::PAGE).then(|| format!("/admin/audit?{query}&before={}", rows.last().map(|r| r.seq).unwrap_or(0)));
-    let body = rows.iter().map(|r| vec![cell(r.seq.to_string()), cell(crate::wib::date_time(r.at)), cell(r.actor.clone()), cell(r.action.clone()), cell(r.target.clone()), cell(r.detail.clone())]).collect();
-    let mut f = form("audit-search", "", "/admin/audit", vec![
-        Field::text("actor", who.tr("Pelaku (id akun, cli, system)", "Actor (account id, cli, system)"), &q.actor),
-        Field::text("action", who.tr("Tindakan (awalan, mis. portal.)", "Action (prefix, e.g. portal.)"), &q.action),
-        Field::text("target", who.tr("Sasaran", "Target"), &q.target),
-        Field::text("from", who.tr("Dari tanggal", "From"), &q.from).kind("date"),
-        Field::text("to", who.tr("Sampai tanggal", "To"), &q.to).kind("date"),
-    ], who.tr("Cari", "Search"), error);
+    let query = format!(
+        "actor={}&action={}&target={}&from={}&to={}",
+        enc(&q.actor),
+        enc(&q.action),
+        enc(&q.target),
+        enc(&q.from),
+        enc(&q.to)
+    );
+    let next = (rows.len() as i64 >= crate::admin::PAGE)
+        .then(|| format!("/admin/audit?{query}&before={}", rows.last().map(|r| r.seq).unwrap_or(0)));
+    let body = rows
+        .iter()
+        .map(|r| {
+            vec![
+                cell(r.seq.to_string()),
+                cell(crate::wib::date_time(r.at)),
+                cell(r.actor.clone()),
+                cell(r.action.clone()),
+                cell(r.target.clone()),
+                cell(r.detail.clone()),
+            ]
+        })
+        .collect();
+    let mut f = form(
+        "audit-search",
+        "",
+        "/admin/audit",
+        vec![
+            Field::text("actor", who.tr("Pelaku (id akun, cli, system)", "Actor (account id, cli, system)"), &q.actor),
+            Field::text(
+                "action",
+                who.tr("Tindakan (awalan, mis. portal.)", "Action (prefix, e.g. portal.)"),
+                &q.action,
+            ),
+            Field::text("target", who.tr("Sasaran", "Target"), &q.target),
+            Field::text("from", who.tr("Dari tanggal", "From"), &q.from).kind("date"),
+            Field::text("to", who.tr("Sampai tanggal", "To"), &q.to).kind("date"),
+        ],
+        who.tr("Cari", "Search"),
+        error,
+    );
     f["method"] = serde_json::json!("get");
     AdminPage::new("admin-audit", "audit", who.tr("Log audit", "Audit log"))
         .push(serde_json::json!({ "kind": "links", "title": "", "items": [{ "href": format!("/admin/audit.csv?{query}"), "label": who.tr("Unduh CSV", "Download CSV"), "id": "audit-csv" }] }))
@@ -63,18 +101,55 @@ pub async fn reports(State(state): State<AppState>, ui: UiLang, headers: HeaderM
     let (from, to) = report_period(&q).map_err(|e| who.err(e))?;
     let r = state.admin.report(&who.principal, from, to).await.map_err(|e| who.err(e))?;
     let pct = |a: i64, b: i64| if b == 0 { 0.0 } else { a as f64 * 100.0 / b as f64 };
-    let sign_ins: Vec<(String, f64)> = r.opds.iter().filter(|o| o.sign_ins + o.failed > 0).map(|o| (o.opd_name.clone(), o.sign_ins as f64)).collect();
-    let mfa: Vec<(String, f64)> = r.opds.iter().filter(|o| o.accounts > 0).map(|o| (o.opd_name.clone(), pct(o.mfa, o.accounts))).collect();
+    let sign_ins: Vec<(String, f64)> =
+        r.opds.iter().filter(|o| o.sign_ins + o.failed > 0).map(|o| (o.opd_name.clone(), o.sign_ins as f64)).collect();
+    let mfa: Vec<(String, f64)> =
+        r.opds.iter().filter(|o| o.accounts > 0).map(|o| (o.opd_name.clone(), pct(o.mfa, o.accounts))).collect();
     let apps: Vec<(String, f64)> = r.applications.iter().map(|a| (a.name.clone(), a.sign_ins as f64)).collect();
-    let docs: Vec<(String, f64)> = r.applications.iter().map(|a| (a.name.clone(), pct(a.docs_checked, a.docs_total))).collect();
+    let docs: Vec<(String, f64)> =
+        r.applications.iter().map(|a| (a.name.clone(), pct(a.docs_checked, a.docs_total))).collect();
     let chart = |id: &str, title: &str, rows: &[(String, f64)], unit: &str| serde_json::json!({ "kind": "chart", "id": id, "title": title, "svg": chart::bars(rows, unit) });
-    let opd_rows = r.opds.iter().map(|o| vec![cell(o.opd_name.clone()), cell(o.sign_ins.to_string()), cell(o.failed.to_string()), cell(o.users.to_string()), cell(format!("{:.0}%", pct(o.mfa, o.accounts))), cell(format!("{:.0}%", pct(o.passkey, o.accounts))), cell(format!("{}/{}", o.live, o.applications))]).collect();
-    let app_rows = r.applications.iter().map(|a| vec![cell(a.name.clone()), cell(a.opd_id.clone()), cell(a.onboarding.clone()), cell(a.sign_ins.to_string()), cell(a.users.to_string()), cell(format!("{}/{}", a.docs_checked, a.docs_total))]).collect();
+    let opd_rows = r
+        .opds
+        .iter()
+        .map(|o| {
+            vec![
+                cell(o.opd_name.clone()),
+                cell(o.sign_ins.to_string()),
+                cell(o.failed.to_string()),
+                cell(o.users.to_string()),
+                cell(format!("{:.0}%", pct(o.mfa, o.accounts))),
+                cell(format!("{:.0}%", pct(o.passkey, o.accounts))),
+                cell(format!("{}/{}", o.live, o.applications)),
+            ]
+        })
+        .collect();
+    let app_rows = r
+        .applications
+        .iter()
+        .map(|a| {
+            vec![
+                cell(a.name.clone()),
+                cell(a.opd_id.clone()),
+                cell(a.onboarding.clone()),
+                cell(a.sign_ins.to_string()),
+                cell(a.users.to_string()),
+                cell(format!("{}/{}", a.docs_checked, a.docs_total)),
+            ]
+        })
+        .collect();
     let query = format!("from={}&to={}", enc(&q.from), enc(&q.to));
-    let mut f = form("report-period", who.tr("Periode", "Period"), "/admin/laporan", vec![
-        Field::text("from", who.tr("Dari", "From"), &q.from).kind("date"),
-        Field::text("to", who.tr("Sampai", "To"), &q.to).kind("date"),
-    ], who.tr("Tampilkan", "Show"), None);
+    let mut f = form(
+        "report-period",
+        who.tr("Periode", "Period"),
+        "/admin/laporan",
+        vec![
+            Field::text("from", who.tr("Dari", "From"), &q.from).kind("date"),
+            Field::text("to", who.tr("Sampai", "To"), &q.to).kind("date"),
+        ],
+        who.tr("Tampilkan", "Show"),
+        None,
+    );
     f["method"] = serde_json::json!("get");
     AdminPage::new("admin-reports", "laporan", who.tr("Laporan penyelenggaraan (Pasal 24)", "Operation reports (Art. 24)"))
         .push(f)
@@ -90,7 +165,13 @@ pub async fn reports(State(state): State<AppState>, ui: UiLang, headers: HeaderM
         .render(&state, &who, StatusCode::OK)
 }
 
-pub async fn report_csv(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, P(file): P<String>, Q(q): Q<ReportParams>) -> Page {
+pub async fn report_csv(
+    State(state): State<AppState>,
+    ui: UiLang,
+    headers: HeaderMap,
+    P(file): P<String>,
+    Q(q): Q<ReportParams>,
+) -> Page {
     let who = who!(state, headers, ui, "/admin/laporan");
     let (from, to) = report_period(&q).map_err(|e| who.err(e))?;
     let r = state.admin.report(&who.principal, from, to).await.map_err(|e| who.err(e))?;

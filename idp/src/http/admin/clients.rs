@@ -42,7 +42,14 @@ pub fn registrations_table(who: &Who, items: &[RegistrationView], base: &str) ->
     table(
         "registrations",
         "",
-        &[who.tr("Klien", "Client"), who.tr("Aplikasi", "Application"), who.tr("Jenis", "Purpose"), "Status", who.tr("Klaim", "Claims"), who.tr("Diajukan", "Submitted")],
+        &[
+            who.tr("Klien", "Client"),
+            who.tr("Aplikasi", "Application"),
+            who.tr("Jenis", "Purpose"),
+            "Status",
+            who.tr("Klaim", "Claims"),
+            who.tr("Diajukan", "Submitted"),
+        ],
         rows,
         None,
     )
@@ -66,11 +73,31 @@ pub fn registration_facts(who: &Who, v: &RegistrationView) -> Vec<Value> {
     let claim_rows = v
         .claims
         .iter()
-        .map(|c| vec![cell(c.claim.clone()), cell(c.data_group_id.clone()), cell(c.purpose.clone()), cell(c.decision.clone()), cell(c.reason.clone())])
+        .map(|c| {
+            vec![
+                cell(c.claim.clone()),
+                cell(c.data_group_id.clone()),
+                cell(c.purpose.clone()),
+                cell(c.decision.clone()),
+                cell(c.reason.clone()),
+            ]
+        })
         .collect();
     vec![
         facts("registration", "", items),
-        table("claims", who.tr("Klaim yang diminta", "Claims requested"), &[who.tr("Klaim", "Claim"), who.tr("Kelompok data", "Data group"), who.tr("Tujuan", "Purpose"), who.tr("Keputusan", "Decision"), who.tr("Alasan", "Reason")], claim_rows, None),
+        table(
+            "claims",
+            who.tr("Klaim yang diminta", "Claims requested"),
+            &[
+                who.tr("Klaim", "Claim"),
+                who.tr("Kelompok data", "Data group"),
+                who.tr("Tujuan", "Purpose"),
+                who.tr("Keputusan", "Decision"),
+                who.tr("Alasan", "Reason"),
+            ],
+            claim_rows,
+            None,
+        ),
     ]
 }
 
@@ -78,7 +105,11 @@ pub async fn list(State(state): State<AppState>, ui: UiLang, headers: HeaderMap,
     let who = who!(state, headers, ui, "/admin/klien");
     who.principal.require_reader().map_err(|e| who.err(e))?;
     let status = if q.status.is_empty() { "pending" } else { q.status.as_str() };
-    let items = state.admin.registrations(&who.principal, if status == "all" { "" } else { status }, None).await.map_err(|e| who.err(e))?;
+    let items = state
+        .admin
+        .registrations(&who.principal, if status == "all" { "" } else { status }, None)
+        .await
+        .map_err(|e| who.err(e))?;
     AdminPage::new("admin-clients", "klien", who.tr("Permintaan klien OIDC", "OIDC client requests"))
         .push(serde_json::json!({ "kind": "links", "title": "", "items": [
             { "href": "/admin/klien?status=pending", "label": who.tr("Menunggu", "Waiting"), "id": "filter-pending" },
@@ -98,22 +129,42 @@ async fn show_page(state: &AppState, who: &Who, id: &str, error: Option<String>)
     who.principal.require_reader().map_err(|e| who.err(e))?;
     let v = state.admin.registration(&who.principal, id).await.map_err(|e| who.err(e))?;
     let hist = state.admin.history(&who.principal, &target("registration", id)).await.map_err(|e| who.err(e))?;
-    let mut page = AdminPage::new("admin-client-record", "klien", format!("{}: {}", who.tr("Permintaan", "Request"), v.record.name));
+    let mut page = AdminPage::new(
+        "admin-client-record",
+        "klien",
+        format!("{}: {}", who.tr("Permintaan", "Request"), v.record.name),
+    );
     for b in registration_facts(who, &v) {
         page = page.push(b);
     }
     if who.principal.has(Role::Admin) && v.record.status == "pending" {
-        let mut f = form("decision", who.tr("Keputusan admin", "Administrator's decision"), &format!("/admin/klien/{}", enc(id)),
-            vec![Field::text("reason", who.tr("Alasan (wajib)", "Reason (required)"), "").kind("textarea").required()], "", error.clone());
+        let mut f = form(
+            "decision",
+            who.tr("Keputusan admin", "Administrator's decision"),
+            &format!("/admin/klien/{}", enc(id)),
+            vec![Field::text("reason", who.tr("Alasan (wajib)", "Reason (required)"), "").kind("textarea").required()],
+            "",
+            error.clone(),
+        );
         f["submits"] = serde_json::json!([
             { "name": "approve", "value": "on", "label": who.tr("Setujui", "Approve"), "secondary": false },
             { "name": "approve", "value": "off", "label": who.tr("Tolak", "Reject"), "secondary": true } ]);
         page = page.push(f);
     }
-    page.push(history(who, &hist)).render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+    page.push(history(who, &hist)).render(
+        state,
+        who,
+        if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
+    )
 }
 
-pub async fn decide(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, P(id): P<String>, posted: Result<Form<Vec<(String, String)>>, FormRejection>) -> Page {
+pub async fn decide(
+    State(state): State<AppState>,
+    ui: UiLang,
+    headers: HeaderMap,
+    P(id): P<String>,
+    posted: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Page {
     let who = who!(state, headers, ui, &format!("/admin/klien/{}", enc(&id)));
     let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;

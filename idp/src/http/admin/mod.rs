@@ -13,16 +13,16 @@ macro_rules! who {
 }
 
 pub mod audit;
-pub mod clients;
 mod chart;
+pub mod clients;
 pub mod portal;
 pub mod registers;
 pub mod steward;
 
+use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use gerbang_core::lang::Lang;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -43,7 +43,12 @@ pub struct Who {
 
 impl Who {
     /// The person behind the session cookie; a sign-in redirect (back to `here`) otherwise.
-    pub async fn get(state: &AppState, headers: &HeaderMap, ui: UiLang, here: &str) -> Result<Result<Who, Response>, PageError> {
+    pub async fn get(
+        state: &AppState,
+        headers: &HeaderMap,
+        ui: UiLang,
+        here: &str,
+    ) -> Result<Result<Who, Response>, PageError> {
         let Some((_, account)) = state.signed_in(headers).await? else {
             let back = url::form_urlencoded::byte_serialize(here.as_bytes()).collect::<String>();
             return Ok(Err(Redirect::to(&format!("/masuk?return_to={back}")).into_response()));
@@ -105,7 +110,10 @@ impl Who {
             items.push(("/wali-data", "Wali Data", "wali-data"));
         }
         items.push(("/akun", self.tr("Akun saya", "My account"), "me"));
-        items.into_iter().map(|(href, label, id)| json!({ "href": href, "label": label, "active": id == active })).collect()
+        items
+            .into_iter()
+            .map(|(href, label, id)| json!({ "href": href, "label": label, "active": id == active }))
+            .collect()
     }
 }
 
@@ -145,7 +153,10 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestP
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, PageError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| Q(q.0)).map_err(|_| PageError::BadForm)
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Q(q.0))
+            .map_err(|_| PageError::BadForm)
     }
 }
 
@@ -156,7 +167,10 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromR
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, PageError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state).await.map(|p| P(p.0)).map_err(|_| PageError::NotFound)
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| P(p.0))
+            .map_err(|_| PageError::NotFound)
     }
 }
 
@@ -299,7 +313,20 @@ pub fn see(to: &str) -> Response {
 pub fn history(who: &Who, rows: &[gerbang_core::store::AuditRow]) -> Value {
     let body = rows
         .iter()
-        .map(|r| vec![cell(crate::wib::date_time(r.at)), cell(r.actor.clone()), cell(r.action.clone()), cell(r.detail.clone())])
+        .map(|r| {
+            vec![
+                cell(crate::wib::date_time(r.at)),
+                cell(r.actor.clone()),
+                cell(r.action.clone()),
+                cell(r.detail.clone()),
+            ]
+        })
         .collect();
-    table("history", who.tr("Riwayat perubahan", "Change history"), &[who.tr("Waktu", "Time"), who.tr("Oleh", "By"), who.tr("Tindakan", "Action"), who.tr("Rincian", "Detail")], body, None)
+    table(
+        "history",
+        who.tr("Riwayat perubahan", "Change history"),
+        &[who.tr("Waktu", "Time"), who.tr("Oleh", "By"), who.tr("Tindakan", "Action"), who.tr("Rincian", "Detail")],
+        body,
+        None,
+    )
 }

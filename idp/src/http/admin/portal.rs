@@ -32,14 +32,45 @@ async fn new_form(state: &AppState, who: &Who, error: Option<String>, f: Option<
     let claims = state.admin.claim_groups().await.map_err(|e| who.err(e))?;
     let get = |k: &str| f.map(|f| f.get(k).to_string()).unwrap_or_default();
     let mut fields = vec![
-        Field::select("application_id", who.tr("Aplikasi", "Application"), &get("application_id"), apps.into_iter().map(|a| (a.id, a.name)).collect()),
+        Field::select(
+            "application_id",
+            who.tr("Aplikasi", "Application"),
+            &get("application_id"),
+            apps.into_iter().map(|a| (a.id, a.name)).collect(),
+        ),
         Field::text("name", who.tr("Nama klien", "Client name"), &get("name")).required(),
-        Field::select("kind", who.tr("Jenis klien", "Client kind"), &get("kind"), vec![
-            ("confidential".into(), who.tr("Rahasia (server dengan client secret)", "Confidential (a server with a client secret)").into()),
-            ("public".into(), who.tr("Publik (aplikasi peramban/seluler, PKCE)", "Public (browser/mobile app, PKCE)").into()),
-        ]),
-        Field::text("redirect_uris", who.tr("Redirect URI (satu per baris, pada domain terdaftar)", "Redirect URIs (one per line, on a registered domain)"), &get("redirect_uris")).kind("textarea").required(),
-        Field::text("backchannel_logout_uri", who.tr("Back-channel logout URI (opsional)", "Back-channel logout URI (optional)"), &get("backchannel_logout_uri")).kind("url"),
+        Field::select(
+            "kind",
+            who.tr("Jenis klien", "Client kind"),
+            &get("kind"),
+            vec![
+                (
+                    "confidential".into(),
+                    who.tr("Rahasia (server dengan client secret)", "Confidential (a server with a client secret)")
+                        .into(),
+                ),
+                (
+                    "public".into(),
+                    who.tr("Publik (aplikasi peramban/seluler, PKCE)", "Public (browser/mobile app, PKCE)").into(),
+                ),
+            ],
+        ),
+        Field::text(
+            "redirect_uris",
+            who.tr(
+                "Redirect URI (satu per baris, pada domain terdaftar)",
+                "Redirect URIs (one per line, on a registered domain)",
+            ),
+            &get("redirect_uris"),
+        )
+        .kind("textarea")
+        .required(),
+        Field::text(
+            "backchannel_logout_uri",
+            who.tr("Back-channel logout URI (opsional)", "Back-channel logout URI (optional)"),
+            &get("backchannel_logout_uri"),
+        )
+        .kind("url"),
     ];
     for (claim, group) in &claims {
         let name: &'static str = match claim.as_str() {
@@ -50,8 +81,15 @@ async fn new_form(state: &AppState, who: &Who, error: Option<String>, f: Option<
             _ => continue,
         };
         fields.push(
-            Field::text(name, &format!("{} «{claim}» ({group})", who.tr("Tujuan penggunaan klaim", "Purpose of the claim")), &get(name))
-                .help(who.tr("Kosongkan bila tidak perlu. Wali Data kelompoknya yang memutuskan.", "Leave empty if not needed. The steward of its group decides.")),
+            Field::text(
+                name,
+                &format!("{} «{claim}» ({group})", who.tr("Tujuan penggunaan klaim", "Purpose of the claim")),
+                &get(name),
+            )
+            .help(who.tr(
+                "Kosongkan bila tidak perlu. Wali Data kelompoknya yang memutuskan.",
+                "Leave empty if not needed. The steward of its group decides.",
+            )),
         );
     }
     AdminPage::new("portal-new", "portal", who.tr("Daftarkan klien OIDC", "Register an OIDC client"))
@@ -84,8 +122,15 @@ pub async fn create(State(state): State<AppState>, ui: UiLang, headers: HeaderMa
     };
     match state.admin.register_client(&who.principal, &input).await {
         Ok((view, secret)) => {
-            let mut page = AdminPage::new("portal-created", "portal", who.tr("Permintaan terkirim", "Request submitted"));
-            page.notice = Some(who.tr("Permintaan Anda menunggu persetujuan admin dan Wali Data.", "Your request is waiting for the administrator's and the stewards' approval.").into());
+            let mut page =
+                AdminPage::new("portal-created", "portal", who.tr("Permintaan terkirim", "Request submitted"));
+            page.notice = Some(
+                who.tr(
+                    "Permintaan Anda menunggu persetujuan admin dan Wali Data.",
+                    "Your request is waiting for the administrator's and the stewards' approval.",
+                )
+                .into(),
+            );
             for b in super::clients::registration_facts(&who, &view) {
                 page = page.push(b);
             }
@@ -107,7 +152,8 @@ pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap,
 
 async fn show_page(state: &AppState, who: &Who, id: &str, error: Option<String>, secret: Option<String>) -> Page {
     let v = state.admin.registration(&who.principal, id).await.map_err(|e| who.err(e))?;
-    let mut page = AdminPage::new("portal-record", "portal", format!("{}: {}", who.tr("Klien", "Client"), v.record.name));
+    let mut page =
+        AdminPage::new("portal-record", "portal", format!("{}: {}", who.tr("Klien", "Client"), v.record.name));
     for b in super::clients::registration_facts(who, &v) {
         page = page.push(b);
     }
@@ -115,23 +161,44 @@ async fn show_page(state: &AppState, who: &Who, id: &str, error: Option<String>,
         page = page.push(json!({ "kind": "secret", "label": "client_secret", "value": secret,
             "help": who.tr("Rahasia baru; yang lama tidak berlaku lagi. Hanya ditampilkan sekali.", "The new secret; the old one no longer works. Shown once.") }));
     }
-    let live = v.record.purpose == "new" && v.record.status == "approved" && v.record.developer_id == who.principal.id();
+    let live =
+        v.record.purpose == "new" && v.record.status == "approved" && v.record.developer_id == who.principal.id();
     if live {
         let base = format!("/portal/{}", enc(id));
         if v.record.kind == "confidential" {
-            page = page.push(form("rotate", who.tr("Ganti client secret", "Rotate the client secret"), &format!("{base}/rahasia"), vec![], who.tr("Buat rahasia baru", "Make a new secret"), None));
+            page = page.push(form(
+                "rotate",
+                who.tr("Ganti client secret", "Rotate the client secret"),
+                &format!("{base}/rahasia"),
+                vec![],
+                who.tr("Buat rahasia baru", "Make a new secret"),
+                None,
+            ));
         }
         let client = state.clients.get(&v.record.client_id).await?;
         let current = client.map(|c| c.redirect_uris.join("\n")).unwrap_or_default();
-        page = page.push(form("uris", who.tr("Ubah redirect URI", "Change the redirect URIs"), &format!("{base}/uri"), vec![
-            Field::text("redirect_uris", "Redirect URI", &current).kind("textarea").required()
-                .help(who.tr("Menghapus berlaku langsung; menambah memerlukan persetujuan lagi.", "Removing applies at once; adding needs approval again.")),
-        ], who.tr("Simpan", "Save"), error.clone()));
+        page = page.push(form(
+            "uris",
+            who.tr("Ubah redirect URI", "Change the redirect URIs"),
+            &format!("{base}/uri"),
+            vec![Field::text("redirect_uris", "Redirect URI", &current).kind("textarea").required().help(who.tr(
+                "Menghapus berlaku langsung; menambah memerlukan persetujuan lagi.",
+                "Removing applies at once; adding needs approval again.",
+            ))],
+            who.tr("Simpan", "Save"),
+            error.clone(),
+        ));
     }
     page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
 }
 
-pub async fn rotate(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, P(id): P<String>, posted: Posted) -> Page {
+pub async fn rotate(
+    State(state): State<AppState>,
+    ui: UiLang,
+    headers: HeaderMap,
+    P(id): P<String>,
+    posted: Posted,
+) -> Page {
     let who = who!(state, headers, ui, &format!("/portal/{}", enc(&id)));
     let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
@@ -140,13 +207,23 @@ pub async fn rotate(State(state): State<AppState>, ui: UiLang, headers: HeaderMa
     show_page(&state, &who, &id, None, Some(secret)).await
 }
 
-pub async fn change_uris(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, P(id): P<String>, posted: Posted) -> Page {
+pub async fn change_uris(
+    State(state): State<AppState>,
+    ui: UiLang,
+    headers: HeaderMap,
+    P(id): P<String>,
+    posted: Posted,
+) -> Page {
     let who = who!(state, headers, ui, &format!("/portal/{}", enc(&id)));
     let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     let v = state.admin.registration(&who.principal, &id).await.map_err(|e| who.err(e))?;
     let backchannel = v.record.backchannel_logout_uri.clone().unwrap_or_default();
-    match state.admin.change_client(&who.principal, &v.record.client_id, f.get("redirect_uris"), &backchannel, &[]).await {
+    match state
+        .admin
+        .change_client(&who.principal, &v.record.client_id, f.get("redirect_uris"), &backchannel, &[])
+        .await
+    {
         Ok(None) => Ok(super::see(&format!("/portal/{}", enc(&id)))),
         Ok(Some(pending)) => Ok(super::see(&format!("/portal/{}", enc(&pending.record.id)))),
         Err(e) => show_page(&state, &who, &id, Some(who.form_error(e)?), None).await,

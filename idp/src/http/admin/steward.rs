@@ -25,20 +25,30 @@ pub async fn queue(State(state): State<AppState>, ui: UiLang, headers: HeaderMap
 
 async fn queue_page(state: &AppState, who: &Who, error: Option<(String, String, String)>) -> Page {
     let queue = state.admin.steward_queue(&who.principal).await.map_err(|e| who.err(e))?;
-    let mut page = AdminPage::new("steward-queue", "wali-data", who.tr("Keputusan Wali Data", "Steward decisions"))
-        .push(text(format!("{}: {}", who.tr("Kelompok data Anda", "Your data groups"), who.principal.stewards.join(", "))));
+    let mut page =
+        AdminPage::new("steward-queue", "wali-data", who.tr("Keputusan Wali Data", "Steward decisions")).push(text(
+            format!("{}: {}", who.tr("Kelompok data Anda", "Your data groups"), who.principal.stewards.join(", ")),
+        ));
     if queue.is_empty() {
-        page = page.push(text(who.tr("Tidak ada klaim yang menunggu keputusan Anda.", "No claim is waiting for your decision.")));
+        page = page.push(text(
+            who.tr("Tidak ada klaim yang menunggu keputusan Anda.", "No claim is waiting for your decision."),
+        ));
     }
     for (claim, view) in &queue {
         for b in super::clients::registration_facts(who, view) {
             page = page.push(b);
         }
-        let err = error.as_ref().filter(|(r, c, _)| *r == view.record.id && *c == claim.claim).map(|(_, _, m)| m.clone());
+        let err =
+            error.as_ref().filter(|(r, c, _)| *r == view.record.id && *c == claim.claim).map(|(_, _, m)| m.clone());
         let id = format!("claim-{}-{}", view.record.id, claim.claim);
-        let mut f = form(&id, &format!("{} «{}» — {}", who.tr("Klaim", "Claim"), claim.claim, claim.purpose),
+        let mut f = form(
+            &id,
+            &format!("{} «{}» — {}", who.tr("Klaim", "Claim"), claim.claim, claim.purpose),
             &format!("/wali-data/{}/{}", enc(&view.record.id), enc(&claim.claim)),
-            vec![Field::text("reason", who.tr("Alasan (wajib)", "Reason (required)"), "").kind("textarea").required()], "", err);
+            vec![Field::text("reason", who.tr("Alasan (wajib)", "Reason (required)"), "").kind("textarea").required()],
+            "",
+            err,
+        );
         f["submits"] = serde_json::json!([
             { "name": "approve", "value": "on", "label": who.tr("Setujui klaim", "Approve the claim"), "secondary": false },
             { "name": "approve", "value": "off", "label": who.tr("Tolak klaim", "Refuse the claim"), "secondary": true } ]);

@@ -59,16 +59,19 @@ pub fn period(from: &str, to: &str, default: (i64, i64)) -> Result<(i64, i64), A
             return Ok(None);
         }
         let format = time::macros::format_description!("[year]-[month]-[day]");
-        let d = time::Date::parse(s.trim(), &format).map_err(|_| {
-            AdminError::invalid(field, "Tanggal harus TTTT-BB-HH.", "The date must be YYYY-MM-DD.")
-        })?;
+        let d = time::Date::parse(s.trim(), &format)
+            .map_err(|_| AdminError::invalid(field, "Tanggal harus TTTT-BB-HH.", "The date must be YYYY-MM-DD."))?;
         // Days are WIB (UTC+7), as people in Padang Panjang count them.
         Ok(Some(d.midnight().assume_utc().unix_timestamp() - 7 * 3600))
     };
     let start = day("from", from)?.unwrap_or(default.0);
     let end = day("to", to)?.map(|t| t + 86_400).unwrap_or(default.1);
     if end <= start {
-        return Err(AdminError::invalid("to", "Akhir periode harus sesudah awalnya.", "The end of the period must come after its start."));
+        return Err(AdminError::invalid(
+            "to",
+            "Akhir periode harus sesudah awalnya.",
+            "The end of the period must come after its start.",
+        ));
     }
     Ok((start, end))
 }

@@ -76,8 +76,10 @@ pub async fn steward_queue(State(s): State<AppState>, c: Caller) -> Api {
     let queue = s.admin.steward_queue(&c.principal).await.map_err(|e| c.err(e))?;
     let items: Vec<Value> = queue
         .iter()
-        .map(|(claim, v)| json!({ "claim": claim.claim, "purpose": claim.purpose, "data_group": claim.data_group_id,
-            "registration": registration_json(v) }))
+        .map(|(claim, v)| {
+            json!({ "claim": claim.claim, "purpose": claim.purpose, "data_group": claim.data_group_id,
+            "registration": registration_json(v) })
+        })
         .collect();
     Ok(super::page(items, None).into_response())
 }
