@@ -66,7 +66,10 @@ impl Admin {
         let row = |id: &str| -> OpdRow {
             OpdRow {
                 opd_id: id.to_string(),
-                opd_name: names.get(id).cloned().unwrap_or_else(|| if id.is_empty() { "-".into() } else { id.into() }),
+                opd_name: names
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| if id.is_empty() { "(tanpa OPD)".into() } else { id.into() }),
                 ..OpdRow::default()
             }
         };

@@ -72,14 +72,15 @@ impl Browser {
             .spawn()
             .expect("start chromedriver");
         let mut caps = serde_json::Map::new();
-        // The flags this machine needs for Chromium in a closed network, as root, headless.
+        // The flags this machine needs for Chromium in a closed network, as root, headless; the
+        // browser asks for Indonesian pages (`Accept-Language: id-ID,id`) as the city's users do.
         caps.insert(
             "goog:chromeOptions".into(),
             json!({ "binary": chromium, "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=420,900", "--lang=id-ID",
-            ]}),
+            ], "prefs": { "intl.accept_languages": "id-ID,id" } }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let mut client = None;

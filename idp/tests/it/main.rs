@@ -8,6 +8,7 @@ mod login;
 mod oidc;
 mod oidc_errors;
 mod oidc_keys;
+mod portal_browser;
 mod strong_auth;
 mod support;
 mod throttle;

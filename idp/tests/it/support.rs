@@ -152,6 +152,11 @@ pub fn logs() -> String {
     String::from_utf8_lossy(&buf).into_owned()
 }
 
+/// The captured log lines containing `needle` (e.g. the server errors behind a failed page).
+pub fn logs_matching(needle: &str) -> String {
+    logs().lines().filter(|l| l.contains(needle)).collect::<Vec<_>>().join("\n")
+}
+
 static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
 
 #[derive(Clone)]

@@ -131,7 +131,7 @@ pub async fn reports(State(state): State<AppState>, ui: UiLang, headers: HeaderM
             vec![
                 cell(a.name.clone()),
                 cell(a.opd_id.clone()),
-                cell(a.onboarding.clone()),
+                cell(who.code(&a.onboarding)),
                 cell(a.sign_ins.to_string()),
                 cell(a.users.to_string()),
                 cell(format!("{}/{}", a.docs_checked, a.docs_total)),

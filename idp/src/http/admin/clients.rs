@@ -32,9 +32,15 @@ pub fn registrations_table(who: &Who, items: &[RegistrationView], base: &str) ->
             vec![
                 link(r.name.clone(), format!("{base}/{}", enc(&r.id))),
                 cell(v.application_name.clone()),
-                cell(r.purpose.clone()),
-                cell(r.status.clone()),
-                cell(v.claims.iter().map(|c| format!("{} ({})", c.claim, c.decision)).collect::<Vec<_>>().join(", ")),
+                cell(who.code(&r.purpose)),
+                cell(who.code(&r.status)),
+                cell(
+                    v.claims
+                        .iter()
+                        .map(|c| format!("{} ({})", c.claim, who.code(&c.decision)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
                 cell(crate::wib::date_time(r.created_at)),
             ]
         })
@@ -61,11 +67,11 @@ pub fn registration_facts(who: &Who, v: &RegistrationView) -> Vec<Value> {
     let mut items = vec![
         ("client_id".to_string(), r.client_id.clone()),
         (who.tr("Aplikasi", "Application").into(), v.application_name.clone()),
-        (who.tr("Jenis klien", "Client kind").into(), r.kind.clone()),
+        (who.tr("Jenis klien", "Client kind").into(), who.code(&r.kind)),
         ("Redirect URI".into(), r.redirect_uris.replace('\n', ", ")),
         ("Scope".into(), r.scopes.clone()),
-        ("Status".into(), r.status.clone()),
-        (who.tr("Klien aktif", "Client live").into(), v.client_status.clone()),
+        ("Status".into(), who.code(&r.status)),
+        (who.tr("Klien aktif", "Client live").into(), who.code(&v.client_status)),
     ];
     if !r.reason.is_empty() {
         items.push((who.tr("Alasan keputusan admin", "Administrator's reason").into(), r.reason.clone()));
@@ -78,7 +84,7 @@ pub fn registration_facts(who: &Who, v: &RegistrationView) -> Vec<Value> {
                 cell(c.claim.clone()),
                 cell(c.data_group_id.clone()),
                 cell(c.purpose.clone()),
-                cell(c.decision.clone()),
+                cell(who.code(&c.decision)),
                 cell(c.reason.clone()),
             ]
         })

@@ -80,6 +80,29 @@ impl Who {
         }
     }
 
+    /// The words for a stored code (a status, a kind); unknown codes are shown as they are.
+    pub fn code(&self, code: &str) -> String {
+        let (id, en) = match code {
+            "pending" => ("menunggu", "waiting"),
+            "approved" => ("disetujui", "approved"),
+            "rejected" => ("ditolak", "rejected"),
+            "active" => ("aktif", "active"),
+            "disabled" => ("nonaktif", "disabled"),
+            "locked" => ("terkunci", "locked"),
+            "new" => ("klien baru", "new client"),
+            "change" => ("perubahan", "change"),
+            "confidential" => ("rahasia (confidential)", "confidential"),
+            "public" => ("publik (public)", "public"),
+            "planned" => ("direncanakan", "planned"),
+            "integrating" => ("integrasi", "integrating"),
+            "live" => ("berjalan", "live"),
+            "retired" => ("dihentikan", "retired"),
+            "" => ("—", "—"),
+            other => return other.to_string(),
+        };
+        self.tr(id, en).to_string()
+    }
+
     /// Checks a form's CSRF token.
     pub fn check(&self, headers: &HeaderMap, form: &FormData, secure: bool) -> Result<(), PageError> {
         csrf::require(headers, form.get("csrf"), secure)

@@ -265,7 +265,7 @@ async fn app_list_page(state: &AppState, who: &Who, q: &ListQuery, error: Option
                 cell(a.kind.clone()),
                 cell(a.opd_id.clone()),
                 cell(a.funding.clone()),
-                cell(a.onboarding.clone()),
+                cell(who.code(&a.onboarding)),
             ]
         })
         .collect();
@@ -376,7 +376,7 @@ async fn app_show_page(state: &AppState, who: &Who, id: &str, error: Option<Stri
     if who.principal.has(Role::Admin) {
         let items: Vec<(String, String)> =
             DOC_ITEMS.iter().map(|i| (i.to_string(), doc_label(who, i).to_string())).collect();
-        let mut doc_form = form(
+        let doc_form = form(
             "doc-set",
             who.tr("Isi butir dokumentasi", "Set a documentation item"),
             &format!("/admin/aplikasi/{}/dokumen", enc(id)),
@@ -388,8 +388,6 @@ async fn app_show_page(state: &AppState, who: &Who, id: &str, error: Option<Stri
             who.tr("Simpan butir", "Save item"),
             None,
         );
-        doc_form["submits"] =
-            serde_json::json!([{ "name": "do", "value": "save", "label": who.tr("Simpan butir", "Save item") }]);
         page = page.push(doc_form).push(form(
             "app-edit",
             who.tr("Ubah", "Edit"),
