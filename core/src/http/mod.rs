@@ -1,6 +1,7 @@
 //! HTTP serving shared by the IdP and the gateway: listeners, common layers, graceful shutdown.
 
 pub mod cookies;
+pub mod text_guard;
 pub mod tls;
 
 use std::future::Future;

@@ -294,3 +294,20 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// The answer of a human page to a request carrying a NUL character (see `text_guard`).
+pub fn refuse_bad_text_page(_: gerbang_core::http::text_guard::BadText) -> Response {
+    PageError::BadForm.into_response()
+}
+
+/// The answer of a protocol or API endpoint to a request carrying a NUL character or an
+/// oversized body: OAuth2-style error JSON.
+pub fn refuse_bad_text_json(bad: gerbang_core::http::text_guard::BadText) -> Response {
+    use gerbang_core::http::text_guard::BadText;
+    let status = match bad {
+        BadText::Nul => StatusCode::BAD_REQUEST,
+        BadText::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+    };
+    let body = serde_json::json!({ "error": "invalid_request", "error_description": bad.describe() });
+    (status, [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], axum::Json(body)).into_response()
+}

@@ -9,7 +9,9 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::admin as ad;
-use super::error::{PageError, render_page_errors};
+use gerbang_core::http::text_guard::refuse_nul;
+
+use super::error::{PageError, refuse_bad_text_json, refuse_bad_text_page, render_page_errors};
 use super::{account, assets, factors, health, login, passkeys, sessions, step_up};
 use crate::oidc::{authorize, discovery, introspect, logout, revoke, token, userinfo};
 use crate::state::AppState;
@@ -74,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .fallback(|| async { PageError::NotFound })
         .method_not_allowed_fallback(|| async { PageError::MethodNotAllowed })
+        .layer(middleware::from_fn(|r, n| refuse_nul(r, n, refuse_bad_text_page)))
         .layer(middleware::from_fn_with_state(state.clone(), render_page_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("content-security-policy"),
@@ -96,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
         .route("/introspect", post(introspect::introspect))
         .route("/revoke", post(revoke::revoke))
+        .layer(middleware::from_fn(|r, n| refuse_nul(r, n, refuse_bad_text_json)))
         .layer(cors);
     // The admin and portal API: bearer tokens, no cookies, JSON errors (never the HTML fallback).
     use super::api::{audit as a, portal as p, registers as r};
@@ -138,6 +142,7 @@ pub fn router(state: AppState) -> Router {
     // Register data and secrets: never cached.
     let api = Router::new()
         .nest("/api/v1", api)
+        .layer(middleware::from_fn(|r, n| refuse_nul(r, n, refuse_bad_text_json)))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     gerbang_core::http::with_common_layers(protocol.merge(api).merge(pages).with_state(state))
 }

@@ -13,10 +13,10 @@ use crate::support::{Backend, TestServer};
 
 crate::on_both_backends!(registers_roles_and_approvals);
 
-const PW: &str = "kata-sandi-panjang";
+pub(crate) const PW: &str = "kata-sandi-panjang";
 
 /// An account with roles, and a bearer token with the `gerbang` scope for it.
-async fn person(srv: &TestServer, nip: &str, roles: &[&str]) -> (String, String) {
+pub(crate) async fn person(srv: &TestServer, nip: &str, roles: &[&str]) -> (String, String) {
     let new = NewIdentity {
         identity: Identity::parse(nip).unwrap(),
         name: format!("Pegawai {nip}"),
@@ -24,10 +24,10 @@ async fn person(srv: &TestServer, nip: &str, roles: &[&str]) -> (String, String)
         roles: roles.iter().map(|r| r.to_string()).collect(),
     };
     let id = srv.accounts.create(new, Actor("test")).await.unwrap();
-    (id, token(srv, nip).await)
+    (id, token_for(srv, nip).await)
 }
 
-async fn token(srv: &TestServer, login: &str) -> String {
+pub(crate) async fn token_for(srv: &TestServer, login: &str) -> String {
     if srv.clients.get("konsol").await.unwrap().is_none() {
         let mut c = confidential("konsol", None);
         c.scopes = vec!["openid".into(), "gerbang".into()];

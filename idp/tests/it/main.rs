@@ -3,6 +3,7 @@
 
 mod accounts;
 mod admin;
+mod admin_hostile;
 mod browser;
 mod login;
 mod oidc;
