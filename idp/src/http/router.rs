@@ -1,6 +1,7 @@
 //! Every route of the IdP, in one place.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware;
 use axum::response::Redirect;
@@ -50,7 +51,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/opd/{id}", get(ad::registers::opd_show).post(ad::registers::opd_update))
         .route("/admin/aplikasi", get(ad::registers::app_list).post(ad::registers::app_create))
         .route("/admin/aplikasi/{id}", get(ad::registers::app_show).post(ad::registers::app_update))
-        .route("/admin/aplikasi/{id}/dokumen", post(ad::registers::app_doc))
+        .route(
+            "/admin/aplikasi/{id}/dokumen",
+            // Handed-over documents (manuals, designs) are uploaded here: up to 10 MiB each.
+            post(ad::registers::app_doc)
+                .layer(DefaultBodyLimit::max(crate::admin::application::MAX_DOC_BYTES + 64 * 1024)),
+        )
         .route("/admin/aplikasi/{id}/dokumen/{item}", get(ad::registers::app_doc_file))
         .route("/admin/domain", get(ad::registers::domain_list).post(ad::registers::domain_create))
         .route("/admin/domain/{id}", get(ad::registers::domain_show).post(ad::registers::domain_update))
@@ -68,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/portal", get(ad::portal::home))
         .route("/portal/baru", get(ad::portal::new_page).post(ad::portal::create))
         .route("/portal/{id}", get(ad::portal::show))
+        .route("/portal/{id}/logo", get(ad::portal::logo))
         .route("/portal/{id}/rahasia", post(ad::portal::rotate))
         .route("/portal/{id}/uri", post(ad::portal::change_uris))
         .route("/wali-data", get(ad::steward::queue))

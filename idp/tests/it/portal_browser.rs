@@ -22,6 +22,9 @@ const ADMIN: &str = "198001012005011001";
 const DEVELOPER: &str = "198203032007011003";
 const STEWARD: &str = "198304042008012004";
 const CITIZEN: &str = "1374024107900001";
+/// A 1×1 PNG.
+const PNG_1X1: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 async fn account(srv: &TestServer, login: &str, name: &str, roles: &[&str]) -> String {
     let new = NewIdentity {
@@ -145,6 +148,7 @@ async fn developer_admin_and_steward_release_nik_to_a_relying_party() {
     let Some(srv) = TestServer::start(Backend::Sqlite).await else { return };
     let Some(b) = Browser::start(test).await else { return };
     b.client.set_window_size(1280, 1600).await.unwrap();
+    let files = tempfile::tempdir().unwrap();
     account(&srv, ADMIN, "Andi Admin", &["admin"]).await;
     account(&srv, DEVELOPER, "Dewi Pengembang", &["developer"]).await;
     account(&srv, STEWARD, "Wahyu Wali Data", &[]).await;
@@ -170,6 +174,10 @@ async fn developer_admin_and_steward_release_nik_to_a_relying_party() {
     b.fill("#registration-name", "E-Office Kelurahan").await;
     b.fill("#registration-redirect_uris", "https://aplikasi.tidak-terdaftar.example/cb").await;
     b.fill("#registration-purpose_nik", "Mencocokkan surat masuk warga dengan data kependudukan").await;
+    let logo = files.path().join("logo.png");
+    std::fs::write(&logo, base64::Engine::decode(&base64::engine::general_purpose::STANDARD, PNG_1X1).unwrap())
+        .unwrap();
+    b.wait("#registration-logo").await.send_keys(logo.to_str().unwrap()).await.unwrap();
     b.shot("portal-new").await;
     b.click("#registration button[type=submit]").await;
     let refusal = b.text("#registration-error").await;
@@ -177,6 +185,8 @@ async fn developer_admin_and_steward_release_nik_to_a_relying_party() {
     assert_eq!(b.wait("#registration-name").await.prop("value").await.unwrap().as_deref(), Some("E-Office Kelurahan"));
     b.shot("portal-new-refused").await;
     b.fill("#registration-redirect_uris", "http://127.0.0.1/callback").await;
+    // A file input does not survive a refused post: the logo is chosen again.
+    b.wait("#registration-logo").await.send_keys(logo.to_str().unwrap()).await.unwrap();
     b.click("#registration button[type=submit]").await;
     page_ok(&b, "portal-created").await;
     let secret = b.text("#client-secret").await;
@@ -186,6 +196,14 @@ async fn developer_admin_and_steward_release_nik_to_a_relying_party() {
     b.click("#to-status").await;
     page_ok(&b, "portal-record").await;
     assert!(b.client.find(Locator::Css("#client-secret")).await.is_err(), "the secret is shown once");
+    // The uploaded logo is shown (served from this site, under the page's CSP).
+    b.wait("#client-logo").await;
+    let width = b
+        .client
+        .execute("const i = document.querySelector('#client-logo'); return i.complete ? i.naturalWidth : -1", vec![])
+        .await
+        .unwrap();
+    assert_eq!(width, serde_json::json!(1), "the 1×1 logo loaded");
     b.shot("portal-record-pending").await;
     // The client does not exist for the RP yet.
     assert!(srv.clients.get(&client_id).await.unwrap().is_none_or(|c| c.approved_claims.is_empty()));
@@ -282,6 +300,27 @@ async fn developer_admin_and_steward_release_nik_to_a_relying_party() {
         page_ok(&b, id).await;
         b.shot(&format!("tour-{shot}")).await;
     }
+    // A document of the Pasal 8(2) checklist uploaded as a file and checked; it downloads as sent.
+    b.client.goto(&format!("{}/admin/aplikasi/e-office", srv.url)).await.unwrap();
+    let manual = files.path().join("manual-pengguna.txt");
+    std::fs::write(&manual, "Manual pengguna e-Office, versi 1.").unwrap();
+    b.wait("#doc-set-item").await.select_by_value("user_manual").await.unwrap();
+    b.wait("#doc-set-file").await.send_keys(manual.to_str().unwrap()).await.unwrap();
+    b.click("#doc-set input[name=checked]").await;
+    b.click("#doc-set button[type=submit]").await;
+    page_ok(&b, "admin-app-record").await;
+    let docs = b.text("#docs").await;
+    assert!(docs.contains("manual-pengguna.txt") && docs.contains("Andi Admin"), "{docs}");
+    let body = b
+        .client
+        .execute(
+            "return fetch(document.querySelector('#docs a[href$=\"/user_manual\"]').href).then(r => r.text())",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(body, serde_json::json!("Manual pengguna e-Office, versi 1."));
+    b.shot("tour-app-doc-uploaded").await;
     // A network registered from its page, then its record.
     b.client.goto(&format!("{}/admin/jaringan", srv.url)).await.unwrap();
     b.fill("#network-new-id", "kominfo-lan").await;

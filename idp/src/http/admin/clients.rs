@@ -1,9 +1,7 @@
 //! Client registrations for administrators: the queue, one request with its claims, and the
 //! decision (with a reason).
 
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
@@ -89,22 +87,26 @@ pub fn registration_facts(who: &Who, v: &RegistrationView) -> Vec<Value> {
             ]
         })
         .collect();
-    vec![
-        facts("registration", "", items),
-        table(
-            "claims",
-            who.tr("Klaim yang diminta", "Claims requested"),
-            &[
-                who.tr("Klaim", "Claim"),
-                who.tr("Kelompok data", "Data group"),
-                who.tr("Tujuan", "Purpose"),
-                who.tr("Keputusan", "Decision"),
-                who.tr("Alasan", "Reason"),
-            ],
-            claim_rows,
-            None,
-        ),
-    ]
+    let logo = r.logo_type.as_ref().map(|_| {
+        serde_json::json!({ "kind": "image", "id": "client-logo", "src": format!("/portal/{}/logo", enc(&r.id)),
+            "alt": format!("Logo {}", r.name) })
+    });
+    let mut blocks = vec![facts("registration", "", items)];
+    blocks.extend(logo);
+    blocks.extend([table(
+        "claims",
+        who.tr("Klaim yang diminta", "Claims requested"),
+        &[
+            who.tr("Klaim", "Claim"),
+            who.tr("Kelompok data", "Data group"),
+            who.tr("Tujuan", "Purpose"),
+            who.tr("Keputusan", "Decision"),
+            who.tr("Alasan", "Reason"),
+        ],
+        claim_rows,
+        None,
+    )]);
+    blocks
 }
 
 pub async fn list(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, Q(q): Q<StatusQuery>) -> Page {
@@ -169,10 +171,9 @@ pub async fn decide(
     ui: UiLang,
     headers: HeaderMap,
     P(id): P<String>,
-    posted: Result<Form<Vec<(String, String)>>, FormRejection>,
+    f: FormData,
 ) -> Page {
     let who = who!(state, headers, ui, &format!("/admin/klien/{}", enc(&id)));
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     let decision = Decision { approve: f.get("approve") == "on", reason: f.get("reason").into() };
     match state.admin.decide_registration(&who.principal, &id, &decision).await {

@@ -197,12 +197,58 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromR
     }
 }
 
-/// A posted form: every name/value pair, in order (checkbox groups repeat a name).
-pub struct FormData(pub Vec<(String, String)>);
+/// A file sent with a form (`multipart/form-data`).
+pub struct Upload {
+    pub name: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A posted form: every name/value pair, in order (checkbox groups repeat a name), and the files
+/// of a `multipart/form-data` post. Either encoding is read; anything else, or a text field with
+/// a NUL character, is the bad-form page.
+pub struct FormData(pub Vec<(String, String)>, pub Vec<Upload>);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
+    type Rejection = PageError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, PageError> {
+        let kind = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !kind.trim_start().to_ascii_lowercase().starts_with("multipart/form-data") {
+            return Form::<Vec<(String, String)>>::from_request(req, state)
+                .await
+                .map(|Form(v)| FormData(v, Vec::new()))
+                .map_err(|_: FormRejection| PageError::BadForm);
+        }
+        let mut multipart = axum::extract::Multipart::from_request(req, state).await.map_err(|_| PageError::BadForm)?;
+        let (mut pairs, mut files) = (Vec::new(), Vec::new());
+        while let Some(field) = multipart.next_field().await.map_err(|_| PageError::BadForm)? {
+            let name = field.name().unwrap_or("").to_string();
+            match field.file_name().map(str::to_string) {
+                // A file input left empty is sent as a part with an empty file name.
+                Some(file_name) => {
+                    let bytes = field.bytes().await.map_err(|_| PageError::BadForm)?;
+                    if !file_name.is_empty() || !bytes.is_empty() {
+                        files.push(Upload { name, file_name, bytes: bytes.to_vec() });
+                    }
+                }
+                None => {
+                    let text = field.text().await.map_err(|_| PageError::BadForm)?;
+                    if text.contains('\0') || name.contains('\0') {
+                        return Err(PageError::BadForm);
+                    }
+                    pairs.push((name, text));
+                }
+            }
+        }
+        Ok(FormData(pairs, files))
+    }
+}
 
 impl FormData {
-    pub fn from(form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Result<FormData, PageError> {
-        form.map(|Form(v)| FormData(v)).map_err(|_| PageError::BadForm)
+    /// The file sent under `name`, if one was chosen.
+    pub fn file(&self, name: &str) -> Option<&Upload> {
+        self.1.iter().find(|u| u.name == name)
     }
 
     pub fn get(&self, name: &str) -> &str {

@@ -1,9 +1,7 @@
 //! The developer portal (`/portal`): a developer's registrations, a new registration (the secret
 //! shown once), and for a live client: a new secret and changes of its redirect URIs.
 
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::json;
@@ -15,7 +13,6 @@ use crate::http::lang::UiLang;
 use crate::state::AppState;
 
 type Page = Result<Response, PageError>;
-type Posted = Result<Form<Vec<(String, String)>>, FormRejection>;
 
 pub async fn home(State(state): State<AppState>, ui: UiLang, headers: HeaderMap) -> Page {
     let who = who!(state, headers, ui, "/portal");
@@ -65,6 +62,13 @@ async fn new_form(state: &AppState, who: &Who, error: Option<String>, f: Option<
         )
         .kind("textarea")
         .required(),
+        Field::text("logo", who.tr("Logo (PNG atau JPEG, opsional)", "Logo (PNG or JPEG, optional)"), "")
+            .kind("file")
+            .help(&format!(
+                "{} {} KiB",
+                who.tr("Paling besar", "At most"),
+                crate::admin::registration::MAX_LOGO_BYTES >> 10
+            )),
         Field::text(
             "backchannel_logout_uri",
             who.tr("Back-channel logout URI (opsional)", "Back-channel logout URI (optional)"),
@@ -92,9 +96,13 @@ async fn new_form(state: &AppState, who: &Who, error: Option<String>, f: Option<
             )),
         );
     }
-    AdminPage::new("portal-new", "portal", who.tr("Daftarkan klien OIDC", "Register an OIDC client"))
-        .push(form("registration", "", "/portal/baru", fields, who.tr("Ajukan", "Submit"), error.clone()))
-        .render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+    let mut f = form("registration", "", "/portal/baru", fields, who.tr("Ajukan", "Submit"), error.clone());
+    f["enctype"] = json!("multipart/form-data");
+    AdminPage::new("portal-new", "portal", who.tr("Daftarkan klien OIDC", "Register an OIDC client")).push(f).render(
+        state,
+        who,
+        if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
+    )
 }
 
 pub async fn new_page(State(state): State<AppState>, ui: UiLang, headers: HeaderMap) -> Page {
@@ -102,9 +110,8 @@ pub async fn new_page(State(state): State<AppState>, ui: UiLang, headers: Header
     new_form(&state, &who, None, None).await
 }
 
-pub async fn create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, posted: Posted) -> Page {
+pub async fn create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
     let who = who!(state, headers, ui, "/portal/baru");
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     let claims = ["nik", "nip", "opd", "roles"]
         .iter()
@@ -118,7 +125,7 @@ pub async fn create(State(state): State<AppState>, ui: UiLang, headers: HeaderMa
         redirect_uris: f.get("redirect_uris").into(),
         backchannel_logout_uri: f.get("backchannel_logout_uri").into(),
         claims,
-        logo: None,
+        logo: f.file("logo").map(|u| u.bytes.clone()),
     };
     match state.admin.register_client(&who.principal, &input).await {
         Ok((view, secret)) => {
@@ -197,10 +204,9 @@ pub async fn rotate(
     ui: UiLang,
     headers: HeaderMap,
     P(id): P<String>,
-    posted: Posted,
+    f: FormData,
 ) -> Page {
     let who = who!(state, headers, ui, &format!("/portal/{}", enc(&id)));
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     let v = state.admin.registration(&who.principal, &id).await.map_err(|e| who.err(e))?;
     let secret = state.admin.rotate_client_secret(&who.principal, &v.record.client_id).await.map_err(|e| who.err(e))?;
@@ -212,10 +218,9 @@ pub async fn change_uris(
     ui: UiLang,
     headers: HeaderMap,
     P(id): P<String>,
-    posted: Posted,
+    f: FormData,
 ) -> Page {
     let who = who!(state, headers, ui, &format!("/portal/{}", enc(&id)));
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     let v = state.admin.registration(&who.principal, &id).await.map_err(|e| who.err(e))?;
     let backchannel = v.record.backchannel_logout_uri.clone().unwrap_or_default();
@@ -228,4 +233,16 @@ pub async fn change_uris(
         Ok(Some(pending)) => Ok(super::see(&format!("/portal/{}", enc(&pending.record.id)))),
         Err(e) => show_page(&state, &who, &id, Some(who.form_error(e)?), None).await,
     }
+}
+
+/// `GET /portal/{id}/logo`: the logo sent with a registration, to whoever may see the registration.
+pub async fn logo(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, P(id): P<String>) -> Page {
+    let who = who!(state, headers, ui, &format!("/portal/{}", enc(&id)));
+    let (kind, bytes) = state.admin.registration_logo(&who.principal, &id).await.map_err(|e| who.err(e))?;
+    let kind = if kind == "image/png" { "image/png" } else { "image/jpeg" };
+    let mut r = axum::response::IntoResponse::into_response(bytes);
+    let h = r.headers_mut();
+    h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(kind));
+    h.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    Ok(r)
 }

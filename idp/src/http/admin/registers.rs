@@ -1,9 +1,7 @@
 //! Register pages: the overview, OPDs, applications (with the documentation checklist),
 //! domains, networks, data groups with their stewards, and accounts.
 
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use gerbang_core::store::Cursor;
@@ -21,7 +19,6 @@ use crate::http::lang::UiLang;
 use crate::state::AppState;
 
 type Page = Result<Response, PageError>;
-type Posted = Result<Form<Vec<(String, String)>>, FormRejection>;
 
 #[derive(serde::Deserialize, Default)]
 pub struct ListQuery {
@@ -151,9 +148,8 @@ async fn opd_list_page(state: &AppState, who: &Who, q: &ListQuery, error: Option
     page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
 }
 
-pub async fn opd_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, posted: Posted) -> Page {
+pub async fn opd_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
     let who = who!(state, headers, ui, "/admin/opd");
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     let input: OpdInput = input(&f)?;
     match state.admin.create_opd(&who.principal, &input).await {
@@ -198,10 +194,9 @@ pub async fn opd_update(
     ui: UiLang,
     headers: HeaderMap,
     P(id): P<String>,
-    posted: Posted,
+    f: FormData,
 ) -> Page {
     let who = who!(state, headers, ui, &format!("/admin/opd/{}", enc(&id)));
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     match state.admin.update_opd(&who.principal, &id, &input(&f)?).await {
         Ok(_) => Ok(see(&format!("/admin/opd/{}", enc(&id)))),
@@ -291,9 +286,8 @@ async fn app_list_page(state: &AppState, who: &Who, q: &ListQuery, error: Option
     page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
 }
 
-pub async fn app_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, posted: Posted) -> Page {
+pub async fn app_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
     let who = who!(state, headers, ui, "/admin/aplikasi");
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     match state.admin.create_application(&who.principal, &input::<ApplicationInput>(&f)?).await {
         Ok(a) => Ok(see(&format!("/admin/aplikasi/{}", enc(&a.id)))),
@@ -325,6 +319,15 @@ async fn app_show_page(state: &AppState, who: &Who, id: &str, error: Option<Stri
     let docs = state.admin.application_docs(&who.principal, id).await.map_err(|e| who.err(e))?;
     let values = values.unwrap_or_else(|| serde_json::json!(a));
     let hist = state.admin.history(&who.principal, &target("application", id)).await.map_err(|e| who.err(e))?;
+    // Who checked each item, by name rather than account id.
+    let mut checkers = std::collections::HashMap::new();
+    for id in docs.iter().filter_map(|d| d.checked_by.clone()) {
+        if !checkers.contains_key(&id) {
+            let account = state.accounts.by_id(&id).await.map_err(|e| PageError::from_account(e, who.lang()))?;
+            let name = account.map(|a| a.display_name).unwrap_or_else(|| id.clone());
+            checkers.insert(id, name);
+        }
+    }
     let rows = DOC_ITEMS
         .iter()
         .map(|item| {
@@ -340,8 +343,15 @@ async fn app_show_page(state: &AppState, who: &Who, id: &str, error: Option<Stri
             };
             let checked = d
                 .and_then(|d| {
-                    d.checked_at
-                        .map(|t| format!("{} · {}", d.checked_by.clone().unwrap_or_default(), crate::wib::date_time(t)))
+                    d.checked_at.map(|t| {
+                        let by: String = d
+                            .checked_by
+                            .as_ref()
+                            .and_then(|id| checkers.get(id))
+                            .map(String::clone)
+                            .unwrap_or_default();
+                        format!("{by} · {}", crate::wib::date_time(t))
+                    })
                 })
                 .unwrap_or_else(|| "—".into());
             vec![cell(doc_label(who, item)), given, cell(checked)]
@@ -376,18 +386,24 @@ async fn app_show_page(state: &AppState, who: &Who, id: &str, error: Option<Stri
     if who.principal.has(Role::Admin) {
         let items: Vec<(String, String)> =
             DOC_ITEMS.iter().map(|i| (i.to_string(), doc_label(who, i).to_string())).collect();
-        let doc_form = form(
+        let mut doc_form = form(
             "doc-set",
             who.tr("Isi butir dokumentasi", "Set a documentation item"),
             &format!("/admin/aplikasi/{}/dokumen", enc(id)),
             vec![
                 Field::select("item", who.tr("Butir", "Item"), "", items),
                 Field::text("link", who.tr("Tautan", "Link"), "").kind("url"),
+                Field::text("file", who.tr("atau unggah berkas", "or upload a file"), "").kind("file").help(&format!(
+                    "{} {} MiB",
+                    who.tr("Paling besar", "At most"),
+                    crate::admin::application::MAX_DOC_BYTES >> 20
+                )),
                 Field::checkbox("checked", who.tr("Sudah saya periksa", "I have checked it"), false),
             ],
             who.tr("Simpan butir", "Save item"),
             None,
         );
+        doc_form["enctype"] = serde_json::json!("multipart/form-data");
         page = page.push(doc_form).push(form(
             "app-edit",
             who.tr("Ubah", "Edit"),
@@ -409,10 +425,9 @@ pub async fn app_update(
     ui: UiLang,
     headers: HeaderMap,
     P(id): P<String>,
-    posted: Posted,
+    f: FormData,
 ) -> Page {
     let who = who!(state, headers, ui, &format!("/admin/aplikasi/{}", enc(&id)));
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     match state.admin.update_application(&who.principal, &id, &input::<ApplicationInput>(&f)?).await {
         Ok(_) => Ok(see(&format!("/admin/aplikasi/{}", enc(&id)))),
@@ -425,12 +440,14 @@ pub async fn app_doc(
     ui: UiLang,
     headers: HeaderMap,
     P(id): P<String>,
-    posted: Posted,
+    f: FormData,
 ) -> Page {
     let who = who!(state, headers, ui, &format!("/admin/aplikasi/{}", enc(&id)));
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     let result = async {
+        if let Some(file) = f.file("file") {
+            state.admin.set_doc_file(&who.principal, &id, f.get("item"), &file.file_name, &file.bytes).await?;
+        }
         if !f.get("link").trim().is_empty() {
             state.admin.set_doc_link(&who.principal, &id, f.get("item"), f.get("link")).await?;
         }
@@ -533,9 +550,8 @@ async fn domain_list_page(state: &AppState, who: &Who, q: &ListQuery, error: Opt
     page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
 }
 
-pub async fn domain_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, posted: Posted) -> Page {
+pub async fn domain_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
     let who = who!(state, headers, ui, "/admin/domain");
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     match state.admin.create_domain(&who.principal, &input::<DomainInput>(&f)?).await {
         Ok(d) => Ok(see(&format!("/admin/domain/{}", enc(&d.name)))),
@@ -591,10 +607,9 @@ pub async fn domain_update(
     ui: UiLang,
     headers: HeaderMap,
     P(name): P<String>,
-    posted: Posted,
+    f: FormData,
 ) -> Page {
     let who = who!(state, headers, ui, &format!("/admin/domain/{}", enc(&name)));
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     match state.admin.update_domain(&who.principal, &name, &input::<DomainInput>(&f)?).await {
         Ok(_) => Ok(see(&format!("/admin/domain/{}", enc(&name)))),
@@ -673,9 +688,8 @@ async fn network_list_page(state: &AppState, who: &Who, q: &ListQuery, error: Op
     page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
 }
 
-pub async fn network_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, posted: Posted) -> Page {
+pub async fn network_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
     let who = who!(state, headers, ui, "/admin/jaringan");
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     match state.admin.create_network(&who.principal, &input::<NetworkInput>(&f)?).await {
         Ok(n) => Ok(see(&format!("/admin/jaringan/{}", enc(&n.id)))),
@@ -728,10 +742,9 @@ pub async fn network_update(
     ui: UiLang,
     headers: HeaderMap,
     P(id): P<String>,
-    posted: Posted,
+    f: FormData,
 ) -> Page {
     let who = who!(state, headers, ui, &format!("/admin/jaringan/{}", enc(&id)));
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     match state.admin.update_network(&who.principal, &id, &input::<NetworkInput>(&f)?).await {
         Ok(_) => Ok(see(&format!("/admin/jaringan/{}", enc(&id)))),
@@ -803,9 +816,8 @@ async fn groups_page(state: &AppState, who: &Who, error: Option<String>) -> Page
     page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
 }
 
-pub async fn appoint(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, posted: Posted) -> Page {
+pub async fn appoint(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
     let who = who!(state, headers, ui, "/admin/kelompok-data");
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     let input = StewardInput { steward_nip: f.get("steward_nip").into(), decree_ref: f.get("decree_ref").into() };
     match state.admin.appoint_steward(&who.principal, f.get("group"), &input).await {
@@ -911,10 +923,9 @@ pub async fn account_update(
     ui: UiLang,
     headers: HeaderMap,
     P(id): P<String>,
-    posted: Posted,
+    f: FormData,
 ) -> Page {
     let who = who!(state, headers, ui, &format!("/admin/akun/{}", enc(&id)));
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     let input = crate::admin::account::AccountInput { opd_id: f.get("opd_id").into(), roles: f.all("roles") };
     match state.admin.update_account(&who.principal, &id, &input).await {

@@ -1,9 +1,7 @@
 //! The stewards' page (`/wali-data`): claims of their data groups waiting for a decision, each
 //! approved or refused with a reason (Pasal 12(6)).
 
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -62,13 +60,12 @@ pub async fn decide(
     ui: UiLang,
     headers: HeaderMap,
     P((id, claim)): P<(String, String)>,
-    posted: Result<Form<Vec<(String, String)>>, FormRejection>,
+    f: FormData,
 ) -> Page {
     let who = match Who::get(&state, &headers, ui, "/wali-data").await? {
         Ok(w) => w,
         Err(r) => return Ok(r),
     };
-    let f = FormData::from(posted)?;
     who.check(&headers, &f, state.secure_cookies)?;
     let decision = Decision { approve: f.get("approve") == "on", reason: f.get("reason").into() };
     match state.admin.decide_claim(&who.principal, &id, &claim, &decision).await {
