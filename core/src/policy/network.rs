@@ -99,6 +99,15 @@ impl Networks {
         Ok(Networks { networks })
     }
 
+    /// Reads `dir/networks.toml`; a missing file means no networks.
+    pub fn load(dir: &std::path::Path) -> Result<Networks, PolicyError> {
+        let path = dir.join("networks.toml");
+        match super::error::read_optional(&path)? {
+            Some(text) => Networks::parse(&text, &path.display().to_string()),
+            None => Ok(Networks::default()),
+        }
+    }
+
     /// Adds the networks of the admin register after those of the file: ids and ranges must
     /// not clash with the file's (or with each other; the register's service refuses that first).
     pub fn with_registered(mut self, registered: Vec<Network>, file: &str) -> Result<Networks, PolicyError> {
@@ -123,9 +132,14 @@ impl Networks {
         Ok(self)
     }
 
+    /// The network and range that `net` overlaps among `networks`, if any.
+    pub fn overlapping_in<'a>(networks: &'a [Network], net: &IpNet) -> Option<(&'a str, IpNet)> {
+        networks.iter().find_map(|n| n.cidrs.iter().find(|o| overlaps(o, net)).map(|o| (n.id.as_str(), *o)))
+    }
+
     /// The network and range that `net` overlaps, if any.
     pub fn overlapping(&self, net: &IpNet) -> Option<(&str, IpNet)> {
-        self.networks.iter().find_map(|n| n.cidrs.iter().find(|o| overlaps(o, net)).map(|o| (n.id.as_str(), *o)))
+        Networks::overlapping_in(&self.networks, net)
     }
 
     pub fn all(&self) -> &[Network] {

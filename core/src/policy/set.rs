@@ -30,11 +30,7 @@ impl PolicySet {
     pub fn load_with(dir: &Path, registered: &Registered) -> Result<PolicySet, PolicyError> {
         let levels = Levels::load(dir)?;
         let networks_file = dir.join("networks.toml").display().to_string();
-        let networks = match read_optional(&dir.join("networks.toml"))? {
-            Some(text) => Networks::parse(&text, &networks_file)?,
-            None => Networks::default(),
-        };
-        let networks = networks.with_registered(registered.networks.clone(), &networks_file)?;
+        let networks = Networks::load(dir)?.with_registered(registered.networks.clone(), &networks_file)?;
         let routes_file = dir.join("routes.toml").display().to_string();
         let routes = match read_optional(&dir.join("routes.toml"))? {
             Some(text) => Routes::parse(&text, &routes_file, &levels, &networks)?,

@@ -15,10 +15,9 @@ pub fn grantable_roles() -> impl Iterator<Item = &'static str> {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AccountInput {
-    /// Empty: no OPD.
-    #[serde(default)]
+    /// Empty: no OPD. Required, like `roles`: a PUT replaces both, and a field left out by
+    /// mistake must not silently remove an OPD or every role.
     pub opd_id: String,
-    #[serde(default)]
     pub roles: Vec<String>,
 }
 

@@ -49,6 +49,18 @@ pub struct ApplicationInput {
     pub description: String,
 }
 
+/// A change to one documentation item (see `Admin::update_doc`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DocUpdate {
+    #[serde(default)]
+    pub link: String,
+    /// (file name, bytes) of an upload; the API takes links only.
+    #[serde(skip)]
+    pub file: Option<(String, Vec<u8>)>,
+    #[serde(default, deserialize_with = "super::validate::flag")]
+    pub checked: bool,
+}
+
 impl Admin {
     pub async fn applications(
         &self,
@@ -57,7 +69,10 @@ impl Admin {
         opd: &str,
         after: &Cursor,
     ) -> Result<Vec<ApplicationRecord>, AdminError> {
-        who.require_reader()?;
+        // Developers read the register too: they register clients for these applications.
+        if !who.has(Role::Developer) {
+            who.require_reader()?;
+        }
         Ok(self.store.conn().await?.search_applications(&name_key(q), opd, after, PAGE).await?)
     }
 
@@ -78,7 +93,9 @@ impl Admin {
     }
 
     pub async fn application(&self, who: &Principal, id: &str) -> Result<ApplicationRecord, AdminError> {
-        who.require_reader()?;
+        if !who.has(Role::Developer) {
+            who.require_reader()?;
+        }
         self.store.conn().await?.application(id).await?.ok_or(AdminError::NotFound)
     }
 
@@ -125,69 +142,73 @@ impl Admin {
         Ok(db.application_docs(id).await?)
     }
 
-    /// Sets a checklist item to a link.
-    pub async fn set_doc_link(&self, who: &Principal, app: &str, item: &str, link: &str) -> Result<(), AdminError> {
-        who.require(Role::Admin)?;
-        let item = validate::choice("item", item, DOC_ITEMS)?;
-        let link = validate::optional_url("link", link)?;
-        if link.is_empty() {
-            return Err(AdminError::invalid("link", "Tautan wajib diisi.", "A link is required."));
-        }
-        let mut tx = self.begin().await?;
-        tx.application(app).await?.ok_or(AdminError::NotFound)?;
-        tx.set_doc_link(app, &item, &link, now_unix()).await?;
-        let detail = serde_json::json!({ "item": item, "link": link });
-        finish(tx, who, "register.application.doc", &target("application", app), detail).await
-    }
-
-    /// Stores an uploaded document for a checklist item.
-    pub async fn set_doc_file(
+    /// Updates one checklist item in one transaction: a link or an uploaded file (one replaces
+    /// the other), and/or the mark that `who` checked what was handed over. At least one of
+    /// the three is needed; nothing is saved when any part is refused.
+    pub async fn update_doc(
         &self,
         who: &Principal,
         app: &str,
         item: &str,
-        file_name: &str,
-        data: &[u8],
+        change: &DocUpdate,
     ) -> Result<(), AdminError> {
         who.require(Role::Admin)?;
         let item = validate::choice("item", item, DOC_ITEMS)?;
-        let file_name = validate::name("file", file_name.rsplit(['/', '\\']).next().unwrap_or(file_name))?;
-        if data.is_empty() || data.len() > MAX_DOC_BYTES {
+        let link = validate::optional_url("link", &change.link)?;
+        let file = match &change.file {
+            Some((name, data)) => {
+                let name = validate::name("file", name.rsplit(['/', '\\']).next().unwrap_or(name))?;
+                if data.is_empty() || data.len() > MAX_DOC_BYTES {
+                    return Err(AdminError::invalid(
+                        "file",
+                        format!("Berkas harus berisi dan paling besar {} MiB.", MAX_DOC_BYTES >> 20),
+                        format!("The file must not be empty and at most {} MiB.", MAX_DOC_BYTES >> 20),
+                    ));
+                }
+                Some((name, data))
+            }
+            None => None,
+        };
+        if !link.is_empty() && file.is_some() {
             return Err(AdminError::invalid(
-                "file",
-                format!("Berkas harus berisi dan paling besar {} MiB.", MAX_DOC_BYTES >> 20),
-                format!("The file must not be empty and at most {} MiB.", MAX_DOC_BYTES >> 20),
+                "link",
+                "Isi tautan atau unggah berkas, bukan keduanya.",
+                "Give a link or upload a file, not both.",
             ));
         }
-        let sha = Sha256::digest(data).to_vec();
+        if link.is_empty() && file.is_none() && !change.checked {
+            return Err(AdminError::invalid(
+                "link",
+                "Isi tautan, unggah berkas, atau tandai sudah diperiksa.",
+                "Give a link, upload a file or mark the item as checked.",
+            ));
+        }
+        let now = now_unix();
         let mut tx = self.begin().await?;
         tx.application(app).await?.ok_or(AdminError::NotFound)?;
-        tx.set_doc_file(app, &item, &file_name, &sha, data, now_unix()).await?;
-        let detail =
-            serde_json::json!({ "item": item, "file": file_name, "sha256": hex::encode(&sha), "bytes": data.len() });
-        finish(tx, who, "register.application.doc", &target("application", app), detail).await
-    }
-
-    /// Records that `who` checked the item as handed over.
-    pub async fn check_doc(&self, who: &Principal, app: &str, item: &str) -> Result<(), AdminError> {
-        who.require(Role::Admin)?;
-        let item = validate::choice("item", item, DOC_ITEMS)?;
-        let mut tx = self.begin().await?;
-        if !tx.check_doc(app, &item, who.id(), now_unix()).await? {
-            return Err(AdminError::invalid(
-                "item",
-                "Isi tautan atau unggah berkas dulu sebelum diperiksa.",
-                "Give a link or upload a file before checking the item.",
-            ));
+        let mut detail = serde_json::json!({ "item": item });
+        if !link.is_empty() {
+            tx.set_doc_link(app, &item, &link, now).await?;
+            detail["link"] = serde_json::json!(link);
         }
-        finish(
-            tx,
-            who,
-            "register.application.doc_check",
-            &target("application", app),
-            serde_json::json!({ "item": item }),
-        )
-        .await
+        if let Some((name, data)) = file {
+            let sha = Sha256::digest(data).to_vec();
+            tx.set_doc_file(app, &item, &name, &sha, data, now).await?;
+            detail["file"] = serde_json::json!(name);
+            detail["sha256"] = serde_json::json!(hex::encode(&sha));
+            detail["bytes"] = serde_json::json!(data.len());
+        }
+        if change.checked {
+            if !tx.check_doc(app, &item, who.id(), now).await? {
+                return Err(AdminError::invalid(
+                    "checked",
+                    "Isi tautan atau unggah berkas dulu sebelum diperiksa.",
+                    "Give a link or upload a file before checking the item.",
+                ));
+            }
+            detail["checked"] = serde_json::json!(true);
+        }
+        finish(tx, who, "register.application.doc", &target("application", app), detail).await
     }
 
     pub async fn doc_file(&self, who: &Principal, app: &str, item: &str) -> Result<(String, Vec<u8>), AdminError> {

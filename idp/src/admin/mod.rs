@@ -83,5 +83,3 @@ pub fn target(kind: &str, id: &str) -> String {
 pub fn csv_cell(value: &str) -> String {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() }
 }
-
-pub use validate::flag as validate_flag;

@@ -3,7 +3,7 @@
 //! `policies/networks.toml`) is refused. The gateway reads these beside the policy files.
 
 use gerbang_core::policy::network::parse_cidr;
-use gerbang_core::policy::{Network, Networks, PolicySet};
+use gerbang_core::policy::{Network, Networks};
 use gerbang_core::store::{NetworkRecord, RegisterStore, now_unix};
 use ipnet::IpNet;
 use serde::Deserialize;
@@ -18,8 +18,8 @@ pub struct NetworkInput {
     pub name: String,
     #[serde(default)]
     pub opd_id: String,
-    /// One range per line (or separated by commas or spaces).
-    #[serde(default)]
+    /// One range per line (or separated by commas or spaces), or a JSON list.
+    #[serde(default, deserialize_with = "super::validate::lines")]
     pub cidrs: String,
     #[serde(default, deserialize_with = "super::validate::flag")]
     pub city: bool,
@@ -136,14 +136,27 @@ impl Admin {
             after = last.id.clone();
             others.extend(page.iter().filter(|n| n.id != id).map(Network::from_record));
         }
-        let files = self.policies_dir.as_ref().map(|dir| PolicySet::load(dir).map(|s| s.networks));
-        let files = match files {
-            Some(Ok(n)) => n,
-            _ => Networks::default(),
+        // The file's networks: when it cannot be read, nothing can be checked, so nothing is saved.
+        let files = match &self.policies_dir {
+            Some(dir) => Networks::load(dir).map_err(|e| {
+                AdminError::conflict(
+                    "cidrs",
+                    format!("policies/networks.toml tidak dapat dibaca ({e}); perbaiki dulu."),
+                    format!("policies/networks.toml cannot be read ({e}); fix it first."),
+                )
+            })?,
+            None => Networks::default(),
         };
-        let known = files.with_registered(others, "networks").unwrap_or_default();
+        if files.get(id).is_some() {
+            return Err(AdminError::conflict(
+                "id",
+                format!("Kode {id:?} sudah dipakai di policies/networks.toml."),
+                format!("The code {id:?} is already used in policies/networks.toml."),
+            ));
+        }
         for net in ranges {
-            if let Some((other, o)) = known.overlapping(net) {
+            let clash = files.overlapping(net).or_else(|| Networks::overlapping_in(&others, net));
+            if let Some((other, o)) = clash {
                 return Err(AdminError::conflict(
                     "cidrs",
                     format!("{net} tumpang tindih dengan {o} milik jaringan {other:?}."),

@@ -28,6 +28,7 @@ pub const MAX_LOGO_BYTES: usize = 256 * 1024;
 /// The scope that releases a claim (`opd` travels with `nip`: same group, same steward).
 pub fn scope_of_claim(claim: &str) -> &str {
     match claim {
+        // Not requestable on its own (see `checked_claims`); it travels with nip.
         "opd" => "nip",
         other => other,
     }
@@ -49,8 +50,8 @@ pub struct RegistrationInput {
     /// `confidential` (a server holding a secret) or `public` (a browser or mobile app, PKCE).
     #[serde(default)]
     pub kind: String,
-    /// One per line.
-    #[serde(default)]
+    /// One per line, or a JSON list.
+    #[serde(default, deserialize_with = "super::validate::lines")]
     pub redirect_uris: String,
     #[serde(default)]
     pub backchannel_logout_uri: String,
@@ -73,7 +74,8 @@ pub struct RegistrationView {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Decision {
-    #[serde(default, deserialize_with = "super::validate::flag")]
+    /// Required: a decision left out must not count as a refusal.
+    #[serde(deserialize_with = "super::validate::flag")]
     pub approve: bool,
     #[serde(default)]
     pub reason: String,
@@ -485,6 +487,15 @@ impl Admin {
         let mut out: Vec<(String, String, String)> = Vec::new();
         for ask in asks {
             let claim = ask.claim.trim();
+            // `opd` is released with `nip` (one scope, one data group, one steward): asking for
+            // it alone would be approved for one and release both.
+            if claim == "opd" {
+                return Err(AdminError::invalid(
+                    "claims",
+                    "Klaim opd dirilis bersama nip (lingkup nip); mintalah klaim nip.",
+                    "The opd claim is released with nip (the nip scope); ask for the nip claim.",
+                ));
+            }
             let Some((_, group)) = groups.iter().find(|(c, _)| c == claim) else {
                 return Err(AdminError::invalid(
                     "claims",

@@ -121,6 +121,20 @@ pub fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     })
 }
 
+/// A list given as JSON array or as text, one item per line: the text (the form of a textarea).
+pub fn lines<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Lines {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match <Lines as serde::Deserialize>::deserialize(d)? {
+        Lines::List(l) => l.join("\n"),
+        Lines::Text(t) => t,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

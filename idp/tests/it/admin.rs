@@ -258,6 +258,34 @@ async fn registers_roles_and_approvals(backend: Backend) {
         Some("item"),
     );
 
+    // Nothing to change is refused, and only the administrator may try.
+    refused(
+        &api.put(&admin, "/applications/si-dukcapil/docs/user_manual", json!({})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("link"),
+    );
+    refused(
+        &api.put(&auditor, "/applications/si-dukcapil/docs/user_manual", json!({ "checked": true })).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    );
+    // Checking an item with nothing handed over is refused, and the link sent with it is not kept.
+    refused(
+        &api.put(&admin, "/applications/si-dukcapil/docs/metadata", json!({ "link": "ftp://x", "checked": true }))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("link"),
+    );
+    refused(
+        &api.put(&admin, "/applications/si-dukcapil/docs/metadata", json!({ "checked": true })).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        Some("checked"),
+    );
+
     // Stewards (Pasal 12(6)): an ASN, by NIP.
     let (s, g) = api
         .put(
@@ -303,6 +331,13 @@ async fn registers_roles_and_approvals(backend: Backend) {
     assert_eq!(found["items"][0]["id"], dev_id.as_str());
     let (_, by_name) = api.get(&auditor, "/accounts?q=pegawai%201982").await;
     assert_eq!(by_name["items"].as_array().unwrap().len(), 1, "{by_name}");
+    // A PUT replaces OPD and roles: leaving one out is refused, not read as "none".
+    refused(
+        &api.put(&admin, &format!("/accounts/{dev_id}"), json!({ "opd_id": "diskominfo" })).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        None,
+    );
     let (s, acc) = api
         .put(&admin, &format!("/accounts/{dev_id}"), json!({ "opd_id": "diskominfo", "roles": ["developer"] }))
         .await;
@@ -314,7 +349,17 @@ async fn registers_roles_and_approvals(backend: Backend) {
     let r = api.post(&dev, "/registrations", reg.clone()).await;
     refused(&r, StatusCode::BAD_REQUEST, "invalid_request", Some("redirect_uris"));
     assert!(r.1["error_description"].as_str().unwrap().contains("Pasal 11"), "{}", r.1);
-    reg["redirect_uris"] = json!("https://app.dukcapil.padangpanjang.go.id/callback");
+    // A list is taken as well as one URI per line.
+    reg["redirect_uris"] = json!(["https://app.dukcapil.padangpanjang.go.id/callback"]);
+    // The developer reads the applications register to pick one; asking for opd alone is
+    // refused (it travels with nip).
+    let (s, apps) = api.get(&dev, "/applications?q=si%20duk").await;
+    assert_eq!((s, apps["items"][0]["id"].as_str()), (StatusCode::OK, Some("si-dukcapil")), "{apps}");
+    let mut opd_only = reg.clone();
+    opd_only["claims"] = json!([{ "claim": "opd", "purpose": "Menampilkan unit kerja" }]);
+    let r = api.post(&dev, "/registrations", opd_only).await;
+    refused(&r, StatusCode::BAD_REQUEST, "invalid_request", Some("claims"));
+    assert!(r.1["error_description"].as_str().unwrap().contains("nip"), "{}", r.1);
     refused(&api.post(&admin, "/registrations", reg.clone()).await, StatusCode::FORBIDDEN, "forbidden", None);
     let (s, created) = api.post(&dev, "/registrations", reg).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
@@ -346,6 +391,12 @@ async fn registers_roles_and_approvals(backend: Backend) {
         StatusCode::BAD_REQUEST,
         "invalid_request",
         Some("reason"),
+    );
+    refused(
+        &api.post(&admin, &format!("/registrations/{rid}/decision"), json!({ "reason": "lupa keputusannya" })).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        None,
     );
     let (s, approved) = api.post(&admin, &format!("/registrations/{rid}/decision"), approve.clone()).await;
     assert_eq!((s, approved["status"].as_str()), (StatusCode::OK, Some("approved")), "{approved}");
@@ -419,4 +470,42 @@ async fn registers_roles_and_approvals(backend: Backend) {
         Some("from"),
     );
     refused(&api.get(&dev, "/reports").await, StatusCode::FORBIDDEN, "forbidden", None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_register_respects_networks_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/levels.toml"), dir.path().join("levels.toml"))
+        .unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/networks.example.toml"),
+        dir.path().join("networks.toml"),
+    )
+    .unwrap();
+    let policies = dir.path().to_path_buf();
+    let Some(srv) = TestServer::start_with(Backend::Sqlite, |c| c.policies_dir = policies).await else { return };
+    let api = Api { srv: &srv };
+    let (_, admin) = person(&srv, "198001012005011001", &["admin"]).await;
+    let net = |id: &str, cidr: &str| json!({ "id": id, "name": "Jaringan", "opd_id": "diskominfo", "cidrs": [cidr] });
+
+    // The file's ids and ranges are taken.
+    refused(
+        &api.post(&admin, "/networks", net("balai-kota", "10.99.0.0/16")).await,
+        StatusCode::CONFLICT,
+        "conflict",
+        Some("id"),
+    );
+    let r = api.post(&admin, "/networks", net("lan-baru", "10.20.7.0/24")).await;
+    refused(&r, StatusCode::CONFLICT, "conflict", Some("cidrs"));
+    assert!(r.1["error_description"].as_str().unwrap().contains("balai-kota"), "{}", r.1);
+    let (s, _) = api.post(&admin, "/networks", net("lan-baru", "10.30.0.0/16")).await;
+    assert_eq!(s, StatusCode::CREATED);
+
+    // A broken file: nothing can be checked, so nothing is saved, and the answer says why.
+    std::fs::write(dir.path().join("networks.toml"), "[[network]]\nid = \"x\"\ncidrs = [\"bukan-cidr\"]\n").unwrap();
+    let r = api.post(&admin, "/networks", net("lan-lain", "10.40.0.0/16")).await;
+    refused(&r, StatusCode::CONFLICT, "conflict", Some("cidrs"));
+    assert!(r.1["error_description"].as_str().unwrap().contains("networks.toml"), "{}", r.1);
+    let (_, list) = api.get(&admin, "/networks").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
 }

@@ -80,14 +80,14 @@ async fn new_form(state: &AppState, who: &Who, error: Option<String>, f: Option<
         let name: &'static str = match claim.as_str() {
             "nik" => "purpose_nik",
             "nip" => "purpose_nip",
-            "opd" => "purpose_opd",
             "roles" => "purpose_roles",
             _ => continue,
         };
+        let shown = if claim == "nip" { "nip» + «opd".to_string() } else { claim.clone() };
         fields.push(
             Field::text(
                 name,
-                &format!("{} «{claim}» ({group})", who.tr("Tujuan penggunaan klaim", "Purpose of the claim")),
+                &format!("{} «{shown}» ({group})", who.tr("Tujuan penggunaan klaim", "Purpose of the claim")),
                 &get(name),
             )
             .help(who.tr(
@@ -113,7 +113,7 @@ pub async fn new_page(State(state): State<AppState>, ui: UiLang, headers: Header
 pub async fn create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
     let who = who!(state, headers, ui, "/portal/baru");
     who.check(&headers, &f, state.secure_cookies)?;
-    let claims = ["nik", "nip", "opd", "roles"]
+    let claims = ["nik", "nip", "roles"]
         .iter()
         .filter(|c| !f.get(&format!("purpose_{c}")).trim().is_empty())
         .map(|c| ClaimAsk { claim: c.to_string(), purpose: f.get(&format!("purpose_{c}")).into() })

@@ -8,12 +8,12 @@ use gerbang_core::store::Cursor;
 use serde_json::Value;
 
 use super::{AdminPage, Field, FormData, P, Q, Who, cell, enc, facts, form, history, link, search, see, table, text};
-use crate::admin::application::{ApplicationInput, DOC_ITEMS, FUNDING, ONBOARDING};
+use crate::admin::application::{ApplicationInput, DOC_ITEMS, DocUpdate, FUNDING, ONBOARDING};
 use crate::admin::domain::DomainInput;
 use crate::admin::network::NetworkInput;
 use crate::admin::opd::{KINDS as OPD_KINDS, OpdInput};
 use crate::admin::stewardship::StewardInput;
-use crate::admin::{AdminError, Role, target};
+use crate::admin::{Role, target};
 use crate::http::error::PageError;
 use crate::http::lang::UiLang;
 use crate::state::AppState;
@@ -444,19 +444,12 @@ pub async fn app_doc(
 ) -> Page {
     let who = who!(state, headers, ui, &format!("/admin/aplikasi/{}", enc(&id)));
     who.check(&headers, &f, state.secure_cookies)?;
-    let result = async {
-        if let Some(file) = f.file("file") {
-            state.admin.set_doc_file(&who.principal, &id, f.get("item"), &file.file_name, &file.bytes).await?;
-        }
-        if !f.get("link").trim().is_empty() {
-            state.admin.set_doc_link(&who.principal, &id, f.get("item"), f.get("link")).await?;
-        }
-        if f.has("checked") {
-            state.admin.check_doc(&who.principal, &id, f.get("item")).await?;
-        }
-        Ok::<_, AdminError>(())
-    }
-    .await;
+    let change = DocUpdate {
+        link: f.get("link").into(),
+        file: f.file("file").map(|u| (u.file_name.clone(), u.bytes.clone())),
+        checked: f.has("checked"),
+    };
+    let result = state.admin.update_doc(&who.principal, &id, f.get("item"), &change).await;
     match result {
         Ok(()) => Ok(see(&format!("/admin/aplikasi/{}", enc(&id)))),
         Err(e) => app_show_page(&state, &who, &id, Some(who.form_error(e)?), None).await,

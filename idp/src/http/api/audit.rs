@@ -80,7 +80,8 @@ pub async fn search(State(s): State<AppState>, c: Caller, q: Result<Query<AuditP
     let p = query(q)?;
     let filter = p.filter().map_err(|e| c.err(e))?;
     let rows = s.admin.search_audit(&c.principal, &filter, p.before.unwrap_or(i64::MAX)).await.map_err(|e| c.err(e))?;
-    let next = super::next_of(&rows, |r| r.seq.to_string());
+    // The sequence number to pass back as `before` (an integer, like `before` itself).
+    let next = super::next_of(&rows, |r| r.seq.to_string()).and(rows.last().map(|r| r.seq));
     Ok(Json(json!({ "items": rows.iter().map(record_json).collect::<Vec<_>>(), "next_before": next })).into_response())
 }
 

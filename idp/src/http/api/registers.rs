@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{Caller, ListParams, body, decode_cursor, encode_cursor, next_of, page, query};
 use crate::admin::account::AccountInput;
-use crate::admin::application::ApplicationInput;
+use crate::admin::application::{ApplicationInput, DocUpdate};
 use crate::admin::domain::DomainInput;
 use crate::admin::network::NetworkInput;
 use crate::admin::opd::OpdInput;
@@ -85,28 +85,14 @@ pub async fn update_application(
     Ok(ok(&s.admin.update_application(&c.principal, &id, &body(b)?).await.map_err(|e| c.err(e))?))
 }
 
-#[derive(serde::Deserialize)]
-pub struct DocLink {
-    #[serde(default)]
-    link: String,
-    #[serde(default, deserialize_with = "crate::admin::validate_flag")]
-    checked: bool,
-}
-
 /// `PUT /api/v1/applications/{id}/docs/{item}` `{"link": "...", "checked": true}`.
 pub async fn set_doc(
     State(s): State<AppState>,
     c: Caller,
     Path((id, item)): Path<(String, String)>,
-    b: Result<Json<DocLink>, JsonRejection>,
+    b: Result<Json<DocUpdate>, JsonRejection>,
 ) -> Api {
-    let d = body(b)?;
-    if !d.link.is_empty() {
-        s.admin.set_doc_link(&c.principal, &id, &item, &d.link).await.map_err(|e| c.err(e))?;
-    }
-    if d.checked {
-        s.admin.check_doc(&c.principal, &id, &item).await.map_err(|e| c.err(e))?;
-    }
+    s.admin.update_doc(&c.principal, &id, &item, &body(b)?).await.map_err(|e| c.err(e))?;
     Ok(ok(&s.admin.application_docs(&c.principal, &id).await.map_err(|e| c.err(e))?))
 }
 
@@ -140,41 +126,6 @@ fn network_json(n: &gerbang_core::store::NetworkRecord) -> Value {
         "city": n.city, "created_at": n.created_at, "updated_at": n.updated_at })
 }
 
-/// Networks take `cidrs` as a list or as text.
-#[derive(serde::Deserialize)]
-pub struct NetworkBody {
-    #[serde(default)]
-    id: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    opd_id: String,
-    #[serde(default)]
-    cidrs: Cidrs,
-    #[serde(default)]
-    city: bool,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(untagged)]
-enum Cidrs {
-    List(Vec<String>),
-    Text(String),
-    #[default]
-    None,
-}
-
-impl NetworkBody {
-    fn input(self) -> NetworkInput {
-        let cidrs = match self.cidrs {
-            Cidrs::List(l) => l.join("\n"),
-            Cidrs::Text(t) => t,
-            Cidrs::None => String::new(),
-        };
-        NetworkInput { id: self.id, name: self.name, opd_id: self.opd_id, cidrs, city: self.city }
-    }
-}
-
 pub async fn list_networks(State(s): State<AppState>, c: Caller, q: Q) -> Api {
     let p = query(q)?;
     let after = decode_cursor(&p.after)?;
@@ -183,8 +134,8 @@ pub async fn list_networks(State(s): State<AppState>, c: Caller, q: Q) -> Api {
     Ok(page(items.iter().map(network_json).collect(), next).into_response())
 }
 
-pub async fn create_network(State(s): State<AppState>, c: Caller, b: Result<Json<NetworkBody>, JsonRejection>) -> Api {
-    let n = s.admin.create_network(&c.principal, &body(b)?.input()).await.map_err(|e| c.err(e))?;
+pub async fn create_network(State(s): State<AppState>, c: Caller, b: Result<Json<NetworkInput>, JsonRejection>) -> Api {
+    let n = s.admin.create_network(&c.principal, &body(b)?).await.map_err(|e| c.err(e))?;
     Ok((StatusCode::CREATED, Json(network_json(&n))).into_response())
 }
 
@@ -196,9 +147,9 @@ pub async fn update_network(
     State(s): State<AppState>,
     c: Caller,
     Path(id): Path<String>,
-    b: Result<Json<NetworkBody>, JsonRejection>,
+    b: Result<Json<NetworkInput>, JsonRejection>,
 ) -> Api {
-    let n = s.admin.update_network(&c.principal, &id, &body(b)?.input()).await.map_err(|e| c.err(e))?;
+    let n = s.admin.update_network(&c.principal, &id, &body(b)?).await.map_err(|e| c.err(e))?;
     Ok(Json(network_json(&n)).into_response())
 }
 
