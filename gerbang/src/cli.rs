@@ -69,6 +69,9 @@ pub enum PolicyCommand {
         /// Directory to check instead of the configured policies_dir.
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
+        /// Check the files alone, without the database's registers (domains and networks).
+        #[arg(long)]
+        files_only: bool,
     },
 }
 

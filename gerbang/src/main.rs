@@ -41,7 +41,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), CliError> {
     let config = load_config(&cli)?;
     match cli.command {
         Command::CheckConfig => cmd::check_config::run(&config),
-        Command::Policy(command) => cmd::policy::run(&config, command),
+        Command::Policy(command) => cmd::policy::run(&config, command).await,
         Command::Audit(command) => cmd::audit::run(&config, command).await,
         Command::Migrate => cmd::migrate::run(&config).await,
         Command::Serve(args) => cmd::serve::run(config, args).await,

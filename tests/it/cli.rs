@@ -300,6 +300,15 @@ fn policy_check_names_file_line_and_field_and_lists_redirect_uris() {
         "{}",
         run.stderr
     );
+    // A route's host must be on a registered domain (Pasal 11), unless only the files are checked.
+    std::fs::write(dir.join("routes.toml"), good.replace("e-office.padangpanjang.go.id", "e-office.lain.example"))
+        .unwrap();
+    let run = g.run(&["policy", "check", "--dir", dir.to_str().unwrap()]);
+    assert!(!run.ok);
+    assert!(run.stderr.contains("e-office.lain.example"), "{}", run.stderr);
+    let run = g.run(&["policy", "check", "--files-only", "--dir", dir.to_str().unwrap()]);
+    assert!(run.ok, "{}", run.stderr);
+    std::fs::write(dir.join("routes.toml"), good).unwrap();
     std::fs::write(
         dir.join("networks.toml"),
         "[[network]]\nid = \"a\"\ncidrs = [\"10.0.0.0/8\"]\n[[network]]\nid = \"b\"\ncidrs = [\"10.9.0.0/16\"]\n",

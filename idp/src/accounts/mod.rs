@@ -289,6 +289,16 @@ impl AccountService {
         Ok(())
     }
 
+    /// Records in the audit log that `client` received these stewarded claims of the account.
+    pub async fn audit_release(&self, id: &str, client: &str, claims: &[&str], via: &str) -> Result<(), AccountError> {
+        let now = now_unix();
+        let mut tx = self.store.begin().await?;
+        let detail = json!({ "claims": claims, "via": via });
+        audit::append(&mut tx, &AuditEvent { actor: client, action: "claim.release", target: id, detail }, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Replaces a stored hash made with old parameters (after a successful login).
     pub async fn upgrade_password_hash(&self, id: &str, password: &str) -> Result<(), AccountError> {
         let phc = self.hash_password(password).await?;

@@ -24,12 +24,18 @@ pub fn subject(keys: &Keys, account: &Account, client: &Client) -> String {
     }
 }
 
-/// The claims `scopes` release about `account` to `client`.
+/// Claims whose release a Wali Data decides (Pasal 12(6)); each release is audited.
+const STEWARDED: &[&str] = &["nik", "nip", "opd", "roles"];
+
+/// The claims `scopes` release about `account` to `client`. A release of stewarded claims is
+/// written to the audit log (actor: the client; target: the account; `via` names the channel,
+/// `id_token` or `userinfo`) before the claims leave.
 pub async fn user_claims(
     accounts: &AccountService,
     account: &Account,
     client: &Client,
     scopes: &[String],
+    via: &str,
 ) -> Result<Map<String, Value>, AccountError> {
     let has = |s: &str| scopes.iter().any(|x| x == s);
     let mut claims = Map::new();
@@ -52,11 +58,14 @@ pub async fn user_claims(
         && account.kind == AccountKind::Warga
         && let Some(nik) = accounts.nik_of(&account.id).await?
     {
-        tracing::info!(account = %account.id, client = %client.id, "nik claim released");
         claims.insert("nik".into(), json!(nik.expose()));
     }
     if has("roles") {
         claims.insert("roles".into(), json!(view.roles));
+    }
+    let released: Vec<&str> = STEWARDED.iter().copied().filter(|c| claims.contains_key(*c)).collect();
+    if !released.is_empty() {
+        accounts.audit_release(&account.id, &client.id, &released, via).await?;
     }
     Ok(claims)
 }

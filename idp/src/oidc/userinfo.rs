@@ -27,7 +27,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resu
         Ok(_) => return Err(ProtocolError::InvalidToken("the account is disabled")),
         Err(e) => return Err(ProtocolError::Server(e.to_string())),
     };
-    let mut body = claims::user_claims(&state.accounts, &account, &client, &scope)
+    let mut body = claims::user_claims(&state.accounts, &account, &client, &scope, "userinfo")
         .await
         .map_err(|e| ProtocolError::Server(e.to_string()))?;
     // The sub of the token (as the acting client sees the person).

@@ -350,6 +350,10 @@ async fn developer_admin_and_steward_release_nik_to_a_relying_party() {
         assert!(log.contains(action), "{action} in {log}");
     }
     b.shot("tour-audit-portal").await;
+    // Each release of nik to the client is in the log (the ID token and the userinfo call).
+    b.client.goto(&format!("{}/admin/audit?action=claim.release", srv.url)).await.unwrap();
+    let releases = b.text("#audit").await;
+    assert!(releases.contains(&client_id) && releases.contains("nik") && releases.contains("userinfo"), "{releases}");
     // And one page in English.
     b.click("nav.langs a[lang=en]").await;
     b.wait("html[lang=en]").await;
