@@ -52,6 +52,73 @@ pub enum Command {
     /// Check or export the hash-chained audit log (Pasal 21-22).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The admin registers: OPDs, domains (Pasal 11), networks (Pasal 5), applications, data
+    /// groups and their stewards (Pasal 12). Changes are audited under the actor `cli`.
+    #[command(subcommand)]
+    Register(RegisterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegisterCommand {
+    /// List the OPDs (agencies), optionally those whose name starts with --q.
+    Opds {
+        #[arg(long, default_value = "")]
+        q: String,
+    },
+    /// Register an OPD.
+    AddOpd {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// sekretariat, dinas, badan, kecamatan, kelurahan, rsud, uptd or lainnya.
+        #[arg(long)]
+        kind: String,
+    },
+    /// List the registered domains.
+    Domains,
+    /// Register a domain or subdomain with its mayoral decree (Pasal 11).
+    AddDomain {
+        /// e.g. dukcapil.padangpanjang.go.id
+        name: String,
+        #[arg(long)]
+        opd: Option<String>,
+        #[arg(long)]
+        decree_number: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        decree_date: String,
+    },
+    /// List the registered networks.
+    Networks,
+    /// Register a network of an OPD; overlapping ranges are refused (Pasal 5).
+    AddNetwork {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        opd: String,
+        /// A CIDR range; repeat for several.
+        #[arg(long, required = true)]
+        cidr: Vec<String>,
+        /// Not part of the city network (does not count for levels with city_network = true).
+        #[arg(long)]
+        not_city: bool,
+    },
+    /// List the registered applications.
+    Apps,
+    /// List the data groups of Pasal 12(4) with their stewards.
+    Groups,
+    /// Appoint the steward (Wali Data) of a data group by NIP; without --nip, remove them.
+    Steward {
+        group: String,
+        #[arg(long)]
+        nip: Option<String>,
+        /// The mayoral decree of the appointment.
+        #[arg(long)]
+        decree: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

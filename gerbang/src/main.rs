@@ -43,6 +43,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), CliError> {
         Command::CheckConfig => cmd::check_config::run(&config),
         Command::Policy(command) => cmd::policy::run(&config, command).await,
         Command::Audit(command) => cmd::audit::run(&config, command).await,
+        Command::Register(command) => cmd::register::run(&config, command, lang).await,
         Command::Migrate => cmd::migrate::run(&config).await,
         Command::Serve(args) => cmd::serve::run(config, args).await,
         Command::User(command) => cmd::user::run(&config, command, lang).await,

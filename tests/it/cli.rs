@@ -364,3 +364,63 @@ fn audit_verify_names_an_altered_record() {
     assert!(!broken.ok, "{}", broken.stdout);
     assert!(broken.stderr.contains("BROKEN at record #2"), "{}", broken.stderr);
 }
+
+/// `gerbang register …`: an operator registers a domain, a network and a steward from the shell;
+/// a client on the new domain is then accepted; refusals are clear; each change is audited as `cli`.
+#[test]
+fn register_commands_feed_the_domain_and_network_rules() {
+    let g = Gerbang::sqlite();
+    let outside = ["client", "add", "--name", "SI Kesehatan", "--redirect-uri", "https://si.dinkes.example/cb"];
+    let refused = g.run(&outside);
+    assert!(!refused.ok && refused.stderr.contains("si.dinkes.example"), "{}", refused.stderr);
+
+    let add = g.run(&[
+        "register",
+        "add-domain",
+        "dinkes.example",
+        "--opd",
+        "dinkes",
+        "--decree-number",
+        "188.45/7/2026",
+        "--decree-date",
+        "2026-03-01",
+    ]);
+    assert!(add.ok, "{}", add.stderr);
+    let bad_date =
+        g.run(&["register", "add-domain", "x.example", "--decree-number", "1", "--decree-date", "2026-02-30"]);
+    assert!(!bad_date.ok && bad_date.stderr.contains("kalender"), "{}", bad_date.stderr);
+    assert!(g.run(&["register", "domains"]).stdout.contains("dinkes.example"));
+    let accepted = g.run(&outside);
+    assert!(accepted.ok, "a client on a registered domain: {}", accepted.stderr);
+
+    let net = |id: &str, cidr: &str| {
+        g.run(&["register", "add-network", "--id", id, "--name", "LAN", "--opd", "dinkes", "--cidr", cidr])
+    };
+    assert!(net("lan-dinkes", "10.50.0.0/16").ok);
+    let overlap = net("lan-lain", "10.50.1.0/24");
+    assert!(!overlap.ok && overlap.stderr.contains("lan-dinkes"), "{}", overlap.stderr);
+    assert!(g.run(&["register", "networks"]).stdout.contains("10.50.0.0/16"));
+
+    let steward = g.run(&["register", "steward", "kesehatan", "--nip", "198001012005011001", "--decree", "Kep 1"]);
+    assert!(!steward.ok, "no such ASN account yet");
+    assert!(
+        g.run(&[
+            "user",
+            "add",
+            "--nip",
+            "198001012005011001",
+            "--name",
+            "Wali Kesehatan",
+            "--password",
+            "kata-sandi-panjang"
+        ])
+        .ok
+    );
+    let steward = g.run(&["register", "steward", "kesehatan", "--nip", "198001012005011001", "--decree", "Kep 1"]);
+    assert!(steward.ok, "{}", steward.stderr);
+    assert!(g.run(&["register", "groups"]).stdout.lines().any(|l| l.contains("kesehatan") && !l.contains(" - ")));
+    assert!(g.run(&["register", "apps"]).stdout.contains("e-office"));
+
+    let audit = g.run(&["audit", "export"]);
+    assert!(audit.stdout.lines().any(|l| l.contains(",cli,register.domain.create,")), "{}", audit.stdout);
+}

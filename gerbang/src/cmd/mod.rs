@@ -6,5 +6,6 @@ pub mod client;
 pub mod keys;
 pub mod migrate;
 pub mod policy;
+pub mod register;
 pub mod serve;
 pub mod user;

@@ -46,6 +46,22 @@ impl Principal {
         Ok(Some(Principal { account, roles, stewards }))
     }
 
+    /// The operator at the command line (`gerbang register …`): an administrator whose changes
+    /// are audited under the actor `cli`, like the other commands'.
+    pub fn operator() -> Principal {
+        let now = gerbang_core::store::now_unix();
+        let account = Account {
+            id: "cli".into(),
+            kind: AccountKind::Asn,
+            display_name: "operator (CLI)".into(),
+            status: AccountStatus::Active,
+            opd_id: None,
+            created_at: now,
+            updated_at: now,
+        };
+        Principal { account, roles: vec![Role::Admin.as_str().into()], stewards: Vec::new() }
+    }
+
     pub fn id(&self) -> &str {
         &self.account.id
     }

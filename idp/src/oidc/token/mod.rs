@@ -152,7 +152,8 @@ async fn person_tokens(state: &AppState, client: &Client, g: PersonGrant<'_>) ->
         })
         .map_err(|e| ProtocolError::Server(e.to_string()))?;
     let id_token = if scope.iter().any(|s| s == "openid") {
-        let user = claims::user_claims(&state.accounts, account, client, scope, "id_token").await.map_err(account_error)?;
+        let user =
+            claims::user_claims(&state.accounts, account, client, scope, "id_token").await.map_err(account_error)?;
         Some(
             state
                 .issuer
