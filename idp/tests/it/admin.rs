@@ -355,6 +355,9 @@ async fn registers_roles_and_approvals(backend: Backend) {
     // refused (it travels with nip).
     let (s, apps) = api.get(&dev, "/applications?q=si%20duk").await;
     assert_eq!((s, apps["items"][0]["id"].as_str()), (StatusCode::OK, Some("si-dukcapil")), "{apps}");
+    let (s, one) = api.get(&dev, "/applications/si-dukcapil").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(one.get("docs").is_none(), "the checklist is for administrators and auditors: {one}");
     let mut opd_only = reg.clone();
     opd_only["claims"] = json!([{ "claim": "opd", "purpose": "Menampilkan unit kerja" }]);
     let r = api.post(&dev, "/registrations", opd_only).await;

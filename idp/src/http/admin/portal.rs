@@ -223,7 +223,9 @@ pub async fn change_uris(
     let who = who!(state, headers, ui, &format!("/portal/{}", enc(&id)));
     who.check(&headers, &f, state.secure_cookies)?;
     let v = state.admin.registration(&who.principal, &id).await.map_err(|e| who.err(e))?;
-    let backchannel = v.record.backchannel_logout_uri.clone().unwrap_or_default();
+    // The form changes the redirect URIs only: the back-channel URI stays the client's current one.
+    let client = state.clients.get(&v.record.client_id).await?;
+    let backchannel = client.and_then(|c| c.backchannel_logout_uri).unwrap_or_default();
     match state
         .admin
         .change_client(&who.principal, &v.record.client_id, f.get("redirect_uris"), &backchannel, &[])

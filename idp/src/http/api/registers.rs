@@ -70,9 +70,13 @@ pub async fn create_application(
 
 pub async fn get_application(State(s): State<AppState>, c: Caller, Path(id): Path<String>) -> Api {
     let app = s.admin.application(&c.principal, &id).await.map_err(|e| c.err(e))?;
-    let docs = s.admin.application_docs(&c.principal, &id).await.map_err(|e| c.err(e))?;
     let mut v = json!(app);
-    v["docs"] = json!(docs);
+    // The documentation checklist is for administrators and auditors; a developer reading the
+    // register gets the application without it.
+    if c.principal.require_reader().is_ok() {
+        let docs = s.admin.application_docs(&c.principal, &id).await.map_err(|e| c.err(e))?;
+        v["docs"] = json!(docs);
+    }
     Ok(Json(v).into_response())
 }
 
