@@ -22,6 +22,8 @@ use crate::theme::{Theme, ThemeError};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Group commit for audit records that stand alone (tokens issued to machine clients).
+    pub audit: gerbang_core::audit::AuditWriter,
     pub keys: Keys,
     pub accounts: AccountService,
     pub sessions: SessionService,
@@ -74,6 +76,7 @@ impl AppState {
         let accounts = AccountService::new(store.clone(), keys.clone(), hasher, config.password.min_length);
         let clients = ClientService::new(store.clone(), config.demo);
         Ok(AppState {
+            audit: gerbang_core::audit::AuditWriter::start(store.clone()),
             admin: Admin::new(store.clone(), accounts.clone(), clients.clone(), Some(config.policies_dir.clone())),
             accounts,
             sessions: SessionService::new(store.clone(), config.session.ttl_secs),

@@ -1,11 +1,24 @@
 //! Password hashing with argon2id (RFC 9106; OWASP parameters by default), with transparent
 //! re-hashing when the configured parameters change.
+//!
+//! argon2's work memory (19 MiB with the defaults) is kept between hashes and reused. Allocated
+//! afresh for every hash on whichever blocking thread runs it, those blocks end up retained by
+//! the C allocator in one arena per thread: hundreds of MiB after a burst of sign-ins. Reused,
+//! the footprint stays at (hashes running at once × memory cost).
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, SaltString};
-use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier, Version};
+use std::sync::{Arc, Mutex};
+
+use argon2::password_hash::PasswordHash;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use subtle::ConstantTimeEq;
 
 use crate::config::PasswordConfig;
+
+/// Work memories kept for reuse; more hashes at once than this allocate (and free) their own.
+const KEPT_MEMORIES: usize = 8;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verification {
@@ -20,6 +33,7 @@ pub enum Verification {
 pub struct PasswordHasher {
     argon: Argon2<'static>,
     params: Params,
+    memories: Arc<Mutex<Vec<Vec<Block>>>>,
     /// A hash of a random password, verified against when the account does not exist, so that
     /// an unknown NIP/NIK costs the same time as a wrong password (no account enumeration).
     dummy: String,
@@ -29,37 +43,86 @@ impl PasswordHasher {
     pub fn new(config: &PasswordConfig) -> Result<PasswordHasher, argon2::Error> {
         let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-        let mut hasher = PasswordHasher { argon, params, dummy: String::new() };
+        let mut hasher = PasswordHasher { argon, params, memories: Arc::default(), dummy: String::new() };
         hasher.dummy = hasher.hash(&crate::crypto::random::token(24));
+        // Idle, nothing is kept: the first sign-ins set aside the memories they use.
+        if let Ok(mut kept) = hasher.memories.lock() {
+            kept.clear();
+        }
         Ok(hasher)
     }
 
     /// A PHC string (`$argon2id$v=19$m=…`) with a fresh random salt. CPU- and memory-heavy:
     /// call from a blocking thread in request paths.
     pub fn hash(&self, password: &str) -> String {
-        let salt = SaltString::generate(&mut OsRng);
-        self.argon
-            .hash_password(password.as_bytes(), &salt)
-            .expect("argon2 hashing with validated parameters cannot fail")
-            .to_string()
+        let mut salt = [0u8; 16];
+        OsRng.fill_bytes(&mut salt);
+        let mut out = [0u8; 32];
+        self.with_memory(self.params.block_count(), |memory| {
+            self.argon.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, memory)
+        })
+        .expect("argon2 hashing with validated parameters and a 16-byte salt cannot fail");
+        format!(
+            "$argon2id$v=19$m={},t={},p={}${}${}",
+            self.params.m_cost(),
+            self.params.t_cost(),
+            self.params.p_cost(),
+            STANDARD_NO_PAD.encode(salt),
+            STANDARD_NO_PAD.encode(out)
+        )
     }
 
-    /// Constant-time comparison is done inside the argon2 crate.
+    /// Verifies with the parameters recorded in the hash itself (constant-time comparison),
+    /// then says whether they differ from the configured ones.
     pub fn verify(&self, password: &str, phc: &str) -> Verification {
         let Ok(parsed) = PasswordHash::new(phc) else {
             return Verification::Mismatch;
         };
-        // Verify with the parameters recorded in the hash itself, then compare with ours.
-        if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
+        let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else {
+            return Verification::Mismatch;
+        };
+        let mut salt_buf = [0u8; 64];
+        let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+            return Verification::Mismatch;
+        };
+        let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+            return Verification::Mismatch;
+        };
+        let version = match parsed.version.map(Version::try_from) {
+            None => Version::V0x13,
+            Some(Ok(v)) => v,
+            Some(Err(_)) => return Verification::Mismatch,
+        };
+        let Ok(params) = Params::try_from(&parsed) else {
+            return Verification::Mismatch;
+        };
+        let argon = Argon2::new(algorithm, version, params.clone());
+        let mut out = vec![0u8; expected.len()];
+        let hashed = self.with_memory(params.block_count(), |memory| {
+            argon.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory)
+        });
+        if hashed.is_err() || !bool::from(out.as_slice().ct_eq(expected.as_bytes())) {
             return Verification::Mismatch;
         }
-        let same_params = Params::try_from(&parsed).is_ok_and(|p| {
-            p.m_cost() == self.params.m_cost()
-                && p.t_cost() == self.params.t_cost()
-                && p.p_cost() == self.params.p_cost()
-        });
-        let same_algorithm = parsed.algorithm.as_str() == "argon2id" && parsed.version == Some(0x13);
+        let same_params = params.m_cost() == self.params.m_cost()
+            && params.t_cost() == self.params.t_cost()
+            && params.p_cost() == self.params.p_cost();
+        let same_algorithm = algorithm == Algorithm::Argon2id && version == Version::V0x13;
         Verification::Match { needs_rehash: !(same_params && same_algorithm) }
+    }
+
+    /// Runs `work` with a work memory of `blocks` blocks, taken from (and given back to) the
+    /// kept ones. Every block is overwritten by argon2 before it is read.
+    fn with_memory<T>(&self, blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+        let mut memory = self.memories.lock().ok().and_then(|mut kept| kept.pop()).unwrap_or_default();
+        memory.resize(blocks, Block::default());
+        let result = work(&mut memory[..blocks]);
+        if let Ok(mut kept) = self.memories.lock()
+            && kept.len() < KEPT_MEMORIES
+        {
+            kept.push(memory);
+        }
+        result
     }
 
     /// Spends the time of one verification and always fails.
@@ -94,6 +157,17 @@ mod tests {
         assert_eq!(new.verify("rahasia-lama-123", &phc), Verification::Match { needs_rehash: true });
         assert_eq!(new.verify("salah", &phc), Verification::Mismatch);
         assert_eq!(new.verify("x", "not a phc string"), Verification::Mismatch);
+        // Hashes made by the argon2 crate's own encoder (earlier versions of Gerbang) verify too.
+        use argon2::PasswordHasher as _;
+        let salt = argon2::password_hash::SaltString::generate(&mut OsRng);
+        let crate_phc = Argon2::default().hash_password(b"rahasia-lama-123", &salt).unwrap().to_string();
+        assert_eq!(new.verify("rahasia-lama-123", &crate_phc), Verification::Match { needs_rehash: false });
+        assert_eq!(new.verify("rahasia-lama-124", &crate_phc), Verification::Mismatch);
+        // And ours verify with the crate's verifier (the PHC string is standard).
+        use argon2::PasswordVerifier as _;
+        let ours = new.hash("kata-sandi-baru");
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default().verify_password(b"kata-sandi-baru", &parsed).is_ok());
         assert_eq!(new.verify_dummy("x"), Verification::Mismatch);
     }
 }

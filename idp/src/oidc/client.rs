@@ -216,11 +216,27 @@ pub struct ClientService {
     store: Store,
     /// Demo mode: local names and loopback count as registered domains.
     allow_local: bool,
+    /// Clients are read at every token request. They are kept for `CACHE_SECS`: a change made
+    /// through this service (or a clone of it) drops the entry at once; one made by another
+    /// replica or another process is seen within `CACHE_SECS`.
+    cache: moka::sync::Cache<String, Client>,
 }
+
+/// How long a client read from the database is used without reading it again.
+pub const CACHE_SECS: u64 = 1;
 
 impl ClientService {
     pub fn new(store: Store, allow_local: bool) -> ClientService {
-        ClientService { store, allow_local }
+        let cache = moka::sync::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(std::time::Duration::from_secs(CACHE_SECS))
+            .build();
+        ClientService { store, allow_local, cache }
+    }
+
+    /// Drops the kept copy of a client after a change to it (see `cache`).
+    pub fn forget(&self, id: &str) {
+        self.cache.invalidate(id);
     }
 
     /// Pasal 11: every redirect and logout URI must be on a registered domain of the city.
@@ -235,8 +251,15 @@ impl ClientService {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Client>, StoreError> {
+        if let Some(client) = self.cache.get(id) {
+            return Ok(Some(client));
+        }
         match self.store.conn().await?.client(id).await? {
-            Some(r) => Ok(Some(Client::from_record(r)?)),
+            Some(r) => {
+                let client = Client::from_record(r)?;
+                self.cache.insert(id.to_string(), client.clone());
+                Ok(Some(client))
+            }
             None => Ok(None),
         }
     }
@@ -275,6 +298,7 @@ impl ClientService {
         let action = if active { "client.enable" } else { "client.disable" };
         audit::append(&mut tx, &AuditEvent { actor: actor.0, action, target: id, detail: json!({}) }, now).await?;
         tx.commit().await?;
+        self.forget(id);
         Ok(())
     }
 
@@ -295,6 +319,7 @@ impl ClientService {
         )
         .await?;
         tx.commit().await?;
+        self.forget(id);
         Ok(secret)
     }
 }
@@ -325,6 +350,7 @@ impl ClientService {
         audit::append(&mut tx, &AuditEvent { actor: actor.0, action: "client.set_uris", target: id, detail }, now)
             .await?;
         tx.commit().await?;
+        self.forget(id);
         Ok(())
     }
 }

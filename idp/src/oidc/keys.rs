@@ -5,10 +5,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gerbang_core::crypto::{Sealer, random};
 use gerbang_core::store::{SigningKeyRecord, SigningKeyStore, Store, StoreError, now_unix};
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -66,6 +69,9 @@ impl From<jsonwebtoken::errors::ErrorKind> for KeyError {
 struct ActiveKey {
     kid: String,
     encoding: EncodingKey,
+    /// ES256 keys sign through ring with the key parsed once (jsonwebtoken's RustCrypto backend
+    /// parses the PKCS#8 document at every signature: ~450 µs against ~25 µs).
+    ecdsa: Option<Arc<EcdsaKeyPair>>,
 }
 
 #[derive(Default)]
@@ -86,6 +92,7 @@ pub struct KeyRing {
 impl KeyRing {
     /// Loads the published keys, creating an active key for each algorithm that has none.
     pub async fn open(store: Store, sealer: Sealer) -> Result<KeyRing, KeyError> {
+        super::jwt_crypto::install();
         let ring = KeyRing { store, sealer, loaded: Arc::new(RwLock::new(Loaded::default())) };
         ring.reload().await?;
         let missing: Vec<SigningAlg> = {
@@ -137,7 +144,13 @@ impl KeyRing {
             next.verifying.insert(r.kid.clone(), (alg, DecodingKey::from_jwk(&jwk)?));
             jwks.keys.push(jwk);
             if r.retired_at.is_none() && !next.active.contains_key(&alg) {
-                next.active.insert(alg, ActiveKey { kid: r.kid.clone(), encoding });
+                let ecdsa = match alg {
+                    SigningAlg::Es256 => Some(Arc::new(
+                        ecdsa_key_pair(&der).map_err(|reason| KeyError::Broken { kid: r.kid.clone(), reason })?,
+                    )),
+                    SigningAlg::Rs256 => None,
+                };
+                next.active.insert(alg, ActiveKey { kid: r.kid.clone(), encoding, ecdsa });
             }
         }
         next.jwks = serde_json::to_value(&jwks).unwrap_or_default();
@@ -154,6 +167,9 @@ impl KeyRing {
     pub fn sign<T: Serialize>(&self, alg: SigningAlg, typ: &str, claims: &T) -> Result<String, KeyError> {
         let loaded = self.read();
         let key = loaded.active.get(&alg).ok_or(KeyError::NoActiveKey(alg.as_str()))?;
+        if let Some(pair) = &key.ecdsa {
+            return sign_es256(pair, &key.kid, typ, claims);
+        }
         let mut header = Header::new(alg.jwt());
         header.kid = Some(key.kid.clone());
         header.typ = Some(typ.into());
@@ -210,5 +226,70 @@ impl KeyRing {
             retired_at: None,
             remove_after: None,
         })
+    }
+}
+
+/// A ring key pair from the PKCS#8 document `generate` stores (the scalar and the public point
+/// are handed over explicitly, whatever optional fields the document carries).
+fn ecdsa_key_pair(der: &[u8]) -> Result<EcdsaKeyPair, String> {
+    use p256::pkcs8::DecodePrivateKey;
+    let secret = p256::SecretKey::from_pkcs8_der(der).map_err(|e| e.to_string())?;
+    let public = p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&secret.public_key(), false);
+    EcdsaKeyPair::from_private_key_and_public_key(
+        &ECDSA_P256_SHA256_FIXED_SIGNING,
+        &secret.to_bytes(),
+        public.as_bytes(),
+        &ring::rand::SystemRandom::new(),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// A compact JWS (RFC 7515) with ES256: the signature is R || S, 64 bytes (RFC 7518 §3.4).
+fn sign_es256<T: Serialize>(pair: &EcdsaKeyPair, kid: &str, typ: &str, claims: &T) -> Result<String, KeyError> {
+    let header = serde_json::json!({ "typ": typ, "alg": "ES256", "kid": kid });
+    let broken = |reason: String| KeyError::Broken { kid: kid.to_string(), reason };
+    let header = serde_json::to_vec(&header).map_err(|e| broken(e.to_string()))?;
+    let payload = serde_json::to_vec(claims).map_err(|e| broken(e.to_string()))?;
+    let mut jws = URL_SAFE_NO_PAD.encode(header);
+    jws.push('.');
+    jws.push_str(&URL_SAFE_NO_PAD.encode(payload));
+    let signature = pair
+        .sign(&ring::rand::SystemRandom::new(), jws.as_bytes())
+        .map_err(|_| broken("ECDSA signing failed".into()))?;
+    jws.push('.');
+    jws.push_str(&URL_SAFE_NO_PAD.encode(signature.as_ref()));
+    Ok(jws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A token signed by the ring path verifies with jsonwebtoken against the published JWK.
+    #[test]
+    fn ring_es256_tokens_verify_with_the_published_key() {
+        use p256::pkcs8::EncodePrivateKey;
+        let secret = p256::SecretKey::random(&mut rand::rngs::OsRng);
+        let der = secret.to_pkcs8_der().unwrap().as_bytes().to_vec();
+        let pair = ecdsa_key_pair(&der).unwrap();
+        let claims = serde_json::json!({ "sub": "layanan", "exp": now_unix() + 60 });
+        let jws = sign_es256(&pair, "k1", "at+jwt", &claims).unwrap();
+        let jwk = Jwk::from_encoding_key(&EncodingKey::from_ec_der(&der), Algorithm::ES256).unwrap();
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.required_spec_claims.clear();
+        let back = jsonwebtoken::decode::<serde_json::Value>(&jws, &DecodingKey::from_jwk(&jwk).unwrap(), &validation)
+            .expect("verifies");
+        assert_eq!(back.claims["sub"], "layanan");
+        assert_eq!(back.header.kid.as_deref(), Some("k1"));
+        assert_eq!(back.header.typ.as_deref(), Some("at+jwt"));
+        // A flipped bit in the payload breaks it.
+        let mut bad = jws.clone().into_bytes();
+        let dot = jws.find('.').unwrap() + 3;
+        bad[dot] = if bad[dot] == b'A' { b'B' } else { b'A' };
+        let bad = String::from_utf8(bad).unwrap();
+        assert!(
+            jsonwebtoken::decode::<serde_json::Value>(&bad, &DecodingKey::from_jwk(&jwk).unwrap(), &validation)
+                .is_err()
+        );
     }
 }

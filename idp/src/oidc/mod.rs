@@ -7,6 +7,7 @@ pub mod claims;
 pub mod client;
 pub mod discovery;
 pub mod introspect;
+pub mod jwt_crypto;
 pub mod keys;
 pub mod logout;
 pub mod revoke;

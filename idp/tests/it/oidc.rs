@@ -1,7 +1,7 @@
 //! The OpenID Connect provider driven by a stock relying party (the `openidconnect` crate), a
 //! cookie-keeping HTTP client standing in for the browser, on SQLite and PostgreSQL.
 
-use gerbang_core::store::AccountStatus;
+use gerbang_core::store::{AccountStatus, AuditStore};
 use gerbang_idp::accounts::Actor;
 use gerbang_idp::oidc::client::{AuthMethod, ClientKind, GrantType, NewClient};
 use gerbang_idp::oidc::keys::SigningAlg;
@@ -425,6 +425,18 @@ async fn client_credentials_and_token_exchange(backend: Backend) {
         .await
         .expect("client_credentials");
     assert_eq!(token.scopes().unwrap()[0].as_str(), "simpeg:read");
+    // The issuance reaches the hash-chained audit log (in the writer's next batch).
+    let mut audited = Vec::new();
+    for _ in 0..50 {
+        let mut db = srv.store.conn().await.unwrap();
+        audited = db.audit_for_target("mesin", 10).await.unwrap();
+        if audited.iter().any(|r| r.action == "token.client_credentials") {
+            break;
+        }
+        drop(db);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(audited.iter().any(|r| r.action == "token.client_credentials" && r.detail.contains("simpeg:read")));
     let bad = rp
         .exchange_client_credentials()
         .unwrap()

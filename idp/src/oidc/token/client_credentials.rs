@@ -1,9 +1,10 @@
 //! `grant_type=client_credentials` (RFC 6749 §4.4): machine clients of OPD systems and third
-//! parties (Pasal 19-20), limited to their registered scopes, every issuance audited.
+//! parties (Pasal 19-20), limited to their registered scopes, every issuance audited (in
+//! batches, see `gerbang_core::audit::AuditWriter`).
 
 use std::collections::HashMap;
 
-use gerbang_core::audit::{self, AuditEvent};
+use gerbang_core::audit::AuditEvent;
 use gerbang_core::store::now_unix;
 use serde_json::json;
 
@@ -46,14 +47,10 @@ pub async fn issue(
             act: None,
         })
         .map_err(|e| ProtocolError::Server(e.to_string()))?;
-    let mut tx = state.store.begin().await?;
+    // Queued for the audit log's next group commit: the token is a stateless JWT, so issuing
+    // one costs a signature, not a disk flush (see `gerbang_core::audit::AuditWriter`).
     let detail = json!({ "scope": scope, "jti": claims.jti, "exp": claims.exp });
-    audit::append(
-        &mut tx,
-        &AuditEvent { actor: &client.id, action: "token.client_credentials", target: &client.id, detail },
-        now_unix(),
-    )
-    .await?;
-    tx.commit().await?;
+    let event = AuditEvent { actor: &client.id, action: "token.client_credentials", target: &client.id, detail };
+    state.audit.submit(&event, now_unix()).await?;
     Ok(TokenResponse::bearer(access_token, state.issuer.config.access_token_ttl_secs, &scope))
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use gerbang_core::audit::{self, AuditEvent};
+use gerbang_core::audit::AuditEvent;
 use gerbang_core::store::{GrantStore, now_unix};
 use serde_json::json;
 
@@ -82,15 +82,9 @@ pub async fn exchange(
             act: Some(json!({ "sub": client.id })),
         })
         .map_err(|e| ProtocolError::Server(e.to_string()))?;
-    let mut tx = state.store.begin().await?;
     let detail = json!({ "grant": grant.id, "audience": audience, "scope": scope, "jti": issued.jti });
-    audit::append(
-        &mut tx,
-        &AuditEvent { actor: &client.id, action: "token.exchange", target: &account.id, detail },
-        now_unix(),
-    )
-    .await?;
-    tx.commit().await?;
+    let event = AuditEvent { actor: &client.id, action: "token.exchange", target: &account.id, detail };
+    state.audit.record(&event, now_unix()).await?;
     let mut response = TokenResponse::bearer(access_token, state.issuer.config.access_token_ttl_secs, &scope);
     response.issued_token_type = Some(ACCESS_TOKEN_TYPE);
     Ok(response)

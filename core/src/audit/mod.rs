@@ -1,6 +1,10 @@
 //! The hash-chained audit log (Pasal 21-22: integrity): each record's hash covers the previous
 //! record's hash, so deleting or editing a past record breaks the chain where it happened.
 
+mod writer;
+
+pub use writer::AuditWriter;
+
 use sha2::{Digest, Sha256};
 
 use crate::store::{AuditRow, AuditStore, Db, StoreError, Tx};
