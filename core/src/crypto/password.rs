@@ -117,9 +117,14 @@ impl PasswordHasher {
         let mut memory = self.memories.lock().ok().and_then(|mut kept| kept.pop()).unwrap_or_default();
         memory.resize(blocks, Block::default());
         let result = work(&mut memory[..blocks]);
-        if let Ok(mut kept) = self.memories.lock()
+        // Only memories of the configured size are kept: an old hash with a larger memory cost
+        // must not leave its larger block behind.
+        if blocks == self.params.block_count()
+            && let Ok(mut kept) = self.memories.lock()
             && kept.len() < KEPT_MEMORIES
         {
+            memory.truncate(blocks);
+            memory.shrink_to_fit();
             kept.push(memory);
         }
         result
