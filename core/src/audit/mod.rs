@@ -32,25 +32,36 @@ pub enum AuditChainError {
 /// Appends inside the caller's transaction, so the record commits or rolls back with the change
 /// it describes.
 pub async fn append(tx: &mut Tx, event: &AuditEvent<'_>, at: i64) -> Result<AuditRow, StoreError> {
+    let mut rows = append_all(tx, std::slice::from_ref(&(event.clone(), at))).await?;
+    rows.pop().ok_or_else(|| StoreError::Database("no audit record written".into()))
+}
+
+/// Appends several records in order, taking the chain's lock and reading its head once.
+pub async fn append_all(tx: &mut Tx, events: &[(AuditEvent<'_>, i64)]) -> Result<Vec<AuditRow>, StoreError> {
     tx.lock_audit_chain().await?;
-    let (seq, prev_hash) = match tx.last_audit().await? {
-        Some(last) => (last.seq + 1, last.hash),
-        None => (1, vec![0u8; 32]),
+    let (mut seq, mut prev_hash) = match tx.last_audit().await? {
+        Some(last) => (last.seq, last.hash),
+        None => (0, vec![0u8; 32]),
     };
-    let detail = event.detail.to_string();
-    let hash = record_hash(&prev_hash, seq, at, event.actor, event.action, event.target, &detail);
-    let row = AuditRow {
-        seq,
-        at,
-        actor: event.actor.into(),
-        action: event.action.into(),
-        target: event.target.into(),
-        detail,
-        prev_hash,
-        hash,
-    };
-    tx.insert_audit(&row).await?;
-    Ok(row)
+    let mut rows = Vec::with_capacity(events.len());
+    for (event, at) in events {
+        seq += 1;
+        let detail = event.detail.to_string();
+        let hash = record_hash(&prev_hash, seq, *at, event.actor, event.action, event.target, &detail);
+        let row = AuditRow {
+            seq,
+            at: *at,
+            actor: event.actor.into(),
+            action: event.action.into(),
+            target: event.target.into(),
+            detail,
+            prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+        };
+        tx.insert_audit(&row).await?;
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 /// Walks the whole chain; returns the number of records checked.

@@ -11,7 +11,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{AuditEvent, append};
+use super::{AuditEvent, append_all};
 use crate::store::{Store, StoreError};
 
 /// The most records one transaction takes.
@@ -100,10 +100,11 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
 }
 
 async fn write(store: &Store, batch: &[Pending]) -> Result<(), StoreError> {
+    let events: Vec<(AuditEvent<'_>, i64)> = batch
+        .iter()
+        .map(|p| (AuditEvent { actor: &p.actor, action: &p.action, target: &p.target, detail: p.detail.clone() }, p.at))
+        .collect();
     let mut tx = store.begin().await?;
-    for p in batch {
-        let event = AuditEvent { actor: &p.actor, action: &p.action, target: &p.target, detail: p.detail.clone() };
-        append(&mut tx, &event, p.at).await?;
-    }
+    append_all(&mut tx, &events).await?;
     tx.commit().await
 }

@@ -184,6 +184,38 @@ async fn audit_chain_detects_tampering(store: Store) {
     assert_eq!(audit::verify_chain(&mut db).await.unwrap(), 5);
     assert_eq!(db.audit_for_target("acct-3", 10).await.unwrap().len(), 1);
     drop(db);
+    // Several records in one transaction, as the audit writer's batches are, and through the
+    // writer itself: the chain goes on unbroken.
+    let mut tx = store.begin().await.unwrap();
+    let batch: Vec<_> = (0..3)
+        .map(|i| {
+            (
+                AuditEvent {
+                    actor: "svc",
+                    action: "token.client_credentials",
+                    target: "svc",
+                    detail: json!({ "n": i }),
+                },
+                2000 + i,
+            )
+        })
+        .collect();
+    let rows = audit::append_all(&mut tx, &batch).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.seq).collect::<Vec<_>>(), [6, 7, 8]);
+    tx.commit().await.unwrap();
+    let writer = audit::AuditWriter::start(store.clone());
+    let queued =
+        AuditEvent { actor: "svc", action: "token.client_credentials", target: "svc", detail: json!({ "n": 3 }) };
+    writer.submit(&queued, 2003).await.unwrap();
+    let waited = AuditEvent { actor: "svc", action: "token.exchange", target: "svc", detail: json!({ "n": 4 }) };
+    writer.record(&waited, 2004).await.unwrap();
+    let mut db = store.conn().await.unwrap();
+    assert_eq!(
+        audit::verify_chain(&mut db).await.unwrap(),
+        10,
+        "the queued record is committed before a later waited one"
+    );
+    drop(db);
     // Edit a past record behind the log's back: verification names it.
     let mut tx = store.begin().await.unwrap();
     let mut row = tx.audit_after(2, 1).await.unwrap().remove(0);
