@@ -159,11 +159,7 @@ async fn show_page(state: &AppState, who: &Who, id: &str, error: Option<String>)
             { "name": "approve", "value": "off", "label": who.tr("Tolak", "Reject"), "secondary": true } ]);
         page = page.push(f);
     }
-    page.push(history(who, &hist)).render(
-        state,
-        who,
-        if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
-    )
+    page.push(history(who, &hist)).answer(state, who, error.is_some())
 }
 
 pub async fn decide(

@@ -159,6 +159,11 @@ impl AdminPage {
         self
     }
 
+    /// A page with a form: 400 when it shows the form's refusal, 200 otherwise.
+    pub fn answer(self, state: &AppState, who: &Who, refused: bool) -> Result<Response, PageError> {
+        self.render(state, who, if refused { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+    }
+
     pub fn render(self, state: &AppState, who: &Who, status: StatusCode) -> Result<Response, PageError> {
         let ctx = minijinja::context! {
             title => self.title, page_id => self.id, nav => who.nav(self.nav), notice => self.notice,

@@ -98,10 +98,10 @@ async fn new_form(state: &AppState, who: &Who, error: Option<String>, f: Option<
     }
     let mut f = form("registration", "", "/portal/baru", fields, who.tr("Ajukan", "Submit"), error.clone());
     f["enctype"] = json!("multipart/form-data");
-    AdminPage::new("portal-new", "portal", who.tr("Daftarkan klien OIDC", "Register an OIDC client")).push(f).render(
+    AdminPage::new("portal-new", "portal", who.tr("Daftarkan klien OIDC", "Register an OIDC client")).push(f).answer(
         state,
         who,
-        if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
+        error.is_some(),
     )
 }
 
@@ -196,7 +196,7 @@ async fn show_page(state: &AppState, who: &Who, id: &str, error: Option<String>,
             error.clone(),
         ));
     }
-    page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+    page.answer(state, who, error.is_some())
 }
 
 pub async fn rotate(

@@ -2,7 +2,7 @@
 //! approved or refused with a reason (Pasal 12(6)).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::{AdminPage, Field, FormData, P, Who, enc, form, text};
@@ -52,7 +52,7 @@ async fn queue_page(state: &AppState, who: &Who, error: Option<(String, String, 
             { "name": "approve", "value": "off", "label": who.tr("Tolak klaim", "Refuse the claim"), "secondary": true } ]);
         page = page.push(f);
     }
-    page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+    page.answer(state, who, error.is_some())
 }
 
 pub async fn decide(

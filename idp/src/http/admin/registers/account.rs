@@ -93,11 +93,7 @@ async fn account_page(state: &AppState, who: &Who, id: &str, error: Option<Strin
             error.clone(),
         ));
     }
-    page.push(history(who, &hist)).render(
-        state,
-        who,
-        if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
-    )
+    page.push(history(who, &hist)).answer(state, who, error.is_some())
 }
 
 pub async fn account_update(

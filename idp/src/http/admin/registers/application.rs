@@ -2,7 +2,7 @@
 //! documentation checklist of Pasal 8(2) (links, uploaded files, who checked), edit.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use gerbang_core::store::Cursor;
 use serde_json::Value;
 
@@ -92,7 +92,7 @@ async fn app_list_page(state: &AppState, who: &Who, q: &ListQuery, error: Option
             error.clone(),
         ));
     }
-    page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+    page.answer(state, who, error.is_some())
 }
 
 pub async fn app_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
@@ -216,11 +216,7 @@ async fn app_show_page(state: &AppState, who: &Who, id: &str, error: Option<Stri
             error.clone(),
         ));
     }
-    page.push(history(who, &hist)).render(
-        state,
-        who,
-        if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
-    )
+    page.push(history(who, &hist)).answer(state, who, error.is_some())
 }
 
 pub async fn app_update(

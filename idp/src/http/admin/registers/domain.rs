@@ -1,7 +1,7 @@
 //! The domain register's pages (Pasal 11): list, create, one domain with its history, edit.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use serde_json::Value;
 
 use super::super::{AdminPage, Field, FormData, P, Q, Who, cell, enc, facts, form, history, link, search, see, table};
@@ -83,7 +83,7 @@ async fn domain_list_page(state: &AppState, who: &Who, q: &ListQuery, error: Opt
             error.clone(),
         ));
     }
-    page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+    page.answer(state, who, error.is_some())
 }
 
 pub async fn domain_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
@@ -131,11 +131,7 @@ async fn domain_show_page(
             ],
         ));
     }
-    page.push(history(who, &hist)).render(
-        state,
-        who,
-        if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
-    )
+    page.push(history(who, &hist)).answer(state, who, error.is_some())
 }
 
 pub async fn domain_update(

@@ -1,7 +1,7 @@
 //! The data groups of Pasal 12(4) and the appointment of their stewards (Wali Data).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 
 use super::super::{AdminPage, Field, FormData, Who, cell, form, see, table};
 use crate::admin::Role;
@@ -70,7 +70,7 @@ async fn groups_page(state: &AppState, who: &Who, error: Option<String>) -> Page
             error.clone(),
         ));
     }
-    page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+    page.answer(state, who, error.is_some())
 }
 
 pub async fn appoint(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {

@@ -1,7 +1,7 @@
 //! The network register's pages (Pasal 5): list, create (overlaps refused), one network, edit.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use serde_json::Value;
 
 use super::super::{AdminPage, Field, FormData, P, Q, Who, cell, enc, facts, form, history, link, see, table};
@@ -78,7 +78,7 @@ async fn network_list_page(state: &AppState, who: &Who, q: &ListQuery, error: Op
             error.clone(),
         ));
     }
-    page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+    page.answer(state, who, error.is_some())
 }
 
 pub async fn network_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
@@ -123,11 +123,7 @@ async fn network_show_page(
             error.clone(),
         ));
     }
-    page.push(history(who, &hist)).render(
-        state,
-        who,
-        if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
-    )
+    page.push(history(who, &hist)).answer(state, who, error.is_some())
 }
 
 pub async fn network_update(

@@ -1,7 +1,7 @@
 //! The OPD register's pages: list and search, create, one OPD with its history, edit.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use gerbang_core::store::Cursor;
 use serde_json::Value;
 
@@ -71,7 +71,7 @@ async fn opd_list_page(state: &AppState, who: &Who, q: &ListQuery, error: Option
             error.clone(),
         ));
     }
-    page.render(state, who, if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK })
+    page.answer(state, who, error.is_some())
 }
 
 pub async fn opd_create(State(state): State<AppState>, ui: UiLang, headers: HeaderMap, f: FormData) -> Page {
@@ -108,11 +108,7 @@ async fn opd_show_page(state: &AppState, who: &Who, id: &str, error: Option<Stri
             error.clone(),
         ));
     }
-    page.push(history(who, &hist)).render(
-        state,
-        who,
-        if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK },
-    )
+    page.push(history(who, &hist)).answer(state, who, error.is_some())
 }
 
 pub async fn opd_update(
