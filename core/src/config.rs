@@ -49,7 +49,109 @@ pub struct Config {
     pub oidc: OidcConfig,
     pub throttle: ThrottleConfig,
     pub webauthn: WebauthnConfig,
+    pub registration: RegistrationConfig,
+    pub accounts: AccountsConfig,
+    pub mail: MailConfig,
+    pub sms: SmsConfig,
     pub log: LogConfig,
+}
+
+/// Citizens' self-registration, contact proof and password reset.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistrationConfig {
+    /// Citizens may register themselves with their NIK (`/daftar`).
+    pub enabled: bool,
+    /// Work asked of the browser before a registration is accepted (leading zero bits of a
+    /// SHA-256; each bit doubles it). 16 takes well under a second on a phone.
+    pub proof_of_work_bits: u8,
+    /// Registrations and reset requests accepted per source address per hour (every replica).
+    pub per_address_per_hour: i64,
+    /// How long an emailed or texted code is valid, in seconds.
+    pub code_ttl_secs: i64,
+    /// Wrong tries before a code is spent.
+    pub code_attempts: i64,
+}
+
+impl Default for RegistrationConfig {
+    fn default() -> Self {
+        RegistrationConfig {
+            enabled: true,
+            proof_of_work_bits: 16,
+            per_address_per_hour: 10,
+            code_ttl_secs: 900,
+            code_attempts: 5,
+        }
+    }
+}
+
+/// Accounts nobody uses: a notice by their proven contacts, then deactivation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountsConfig {
+    /// Days without a sign-in after which an account is noticed, then disabled; 0 never.
+    pub disable_inactive_after_days: u32,
+    /// Days between the notice and the deactivation.
+    pub inactivity_notice_days: u32,
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        AccountsConfig { disable_inactive_after_days: 730, inactivity_notice_days: 30 }
+    }
+}
+
+/// Outgoing email (codes, notices) through SMTP.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// e.g. `smtps://user:password@mail.padangpanjang.go.id` (TLS), `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtp://127.0.0.1:25` (plain, local relay only). Empty: no email.
+    #[serde(serialize_with = "ser_secret", deserialize_with = "de_secret")]
+    pub smtp_url: SecretString,
+    /// The sender, e.g. `SSO Padang Panjang <sso@padangpanjang.go.id>`.
+    pub from: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig { smtp_url: SecretString::from(""), from: "Gerbang <noreply@localhost>".into() }
+    }
+}
+
+/// Outgoing SMS through a provider's HTTP API: one POST per message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsConfig {
+    /// The provider's send endpoint. Empty: no SMS.
+    pub url: String,
+    /// `json` or `form`: how `fields` are sent.
+    pub format: SmsFormat,
+    /// The request's fields; `{to}` (E.164, e.g. +6281234567890) and `{text}` are replaced.
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// Sent as the `Authorization` header when set (e.g. `Bearer …`).
+    #[serde(serialize_with = "ser_secret", deserialize_with = "de_secret")]
+    pub authorization: SecretString,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsFormat {
+    #[default]
+    Json,
+    Form,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        let fields = [("to".to_string(), "{to}".to_string()), ("text".to_string(), "{text}".to_string())];
+        SmsConfig {
+            url: String::new(),
+            format: SmsFormat::Json,
+            fields: fields.into_iter().collect(),
+            authorization: SecretString::from(""),
+        }
+    }
 }
 
 /// Passkeys (WebAuthn). The relying-party id must be the IdP's host or a parent domain of it.
@@ -224,6 +326,10 @@ impl Default for Config {
             oidc: OidcConfig::default(),
             throttle: ThrottleConfig::default(),
             webauthn: WebauthnConfig::default(),
+            registration: RegistrationConfig::default(),
+            accounts: AccountsConfig::default(),
+            mail: MailConfig::default(),
+            sms: SmsConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -397,6 +503,52 @@ impl Config {
                 key: "oidc.code_ttl_secs",
                 reason: "must be at most 600 (RFC 6749 §4.1.2)".into(),
             });
+        }
+        let r = &self.registration;
+        if r.proof_of_work_bits > 28 {
+            return Err(ConfigError::Invalid {
+                key: "registration.proof_of_work_bits",
+                reason: "must be at most 28 (each bit doubles the work of a phone)".into(),
+            });
+        }
+        for (key, ok) in [
+            ("registration.per_address_per_hour", r.per_address_per_hour >= 1),
+            ("registration.code_ttl_secs", (60..=86_400).contains(&r.code_ttl_secs)),
+            ("registration.code_attempts", (1..=20).contains(&r.code_attempts)),
+        ] {
+            if !ok {
+                return Err(ConfigError::Invalid {
+                    key,
+                    reason: "out of range (per_address_per_hour >= 1, code_ttl_secs 60..=86400, code_attempts 1..=20)"
+                        .into(),
+                });
+            }
+        }
+        let a = &self.accounts;
+        if a.disable_inactive_after_days > 0 && a.inactivity_notice_days >= a.disable_inactive_after_days {
+            return Err(ConfigError::Invalid {
+                key: "accounts.inactivity_notice_days",
+                reason: "must be shorter than disable_inactive_after_days".into(),
+            });
+        }
+        let smtp = self.mail.smtp_url.expose_secret();
+        if !(smtp.is_empty() || smtp.starts_with("smtp://") || smtp.starts_with("smtps://")) {
+            return Err(ConfigError::Invalid {
+                key: "mail.smtp_url",
+                reason: "must start with smtp:// or smtps://".into(),
+            });
+        }
+        if !self.sms.url.is_empty() {
+            check_public_url("sms.url", &self.sms.url).or_else(|e| match Url::parse(&self.sms.url) {
+                // A provider URL may carry an API key in its query.
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+                _ => Err(e),
+            })?;
+            if !self.sms.fields.values().any(|v| v.contains("{to}"))
+                || !self.sms.fields.values().any(|v| v.contains("{text}"))
+            {
+                return Err(ConfigError::Invalid { key: "sms.fields", reason: "must use both {to} and {text}".into() });
+            }
         }
         if self.session.ttl_secs < 60 {
             return Err(ConfigError::Invalid { key: "session.ttl_secs", reason: "must be at least 60".into() });

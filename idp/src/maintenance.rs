@@ -1,14 +1,16 @@
 //! Background upkeep of a running IdP: re-reading signing keys (so a `gerbang keys rotate` run
-//! elsewhere reaches this process within a minute) and purging expired rows.
+//! elsewhere reaches this process within a minute), purging expired rows, and
+//! noticing then disabling unused accounts (hourly).
 
 use std::time::Duration;
 
-use gerbang_core::store::{AuthorizationStore, GrantStore, SessionStore, StoreError, now_unix};
+use gerbang_core::store::{AuthorizationStore, GrantStore, LifecycleStore, SessionStore, StoreError, now_unix};
 
 use crate::state::AppState;
 
 const KEY_RELOAD: Duration = Duration::from_secs(60);
 const PURGE_EVERY: u32 = 10; // key-reload ticks
+const SWEEP_EVERY: u32 = 60; // key-reload ticks: hourly
 
 /// Runs until the process ends; errors are logged and retried on the next tick.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
@@ -21,6 +23,11 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             n = n.wrapping_add(1);
             if let Err(e) = state.issuer.keys.reload().await {
                 tracing::warn!(error = %e, "signing keys not reloaded");
+            }
+            if n.is_multiple_of(SWEEP_EVERY)
+                && let Err(e) = state.lifecycle.sweep_inactive(now_unix()).await
+            {
+                tracing::warn!(error = %e, "inactive accounts not swept");
             }
             if n.is_multiple_of(PURGE_EVERY) {
                 match purge(&state).await {
@@ -39,7 +46,8 @@ pub async fn purge(state: &AppState) -> Result<u64, StoreError> {
     let mut tx = state.store.begin().await?;
     let n = tx.delete_expired_sessions(now).await?
         + tx.purge_expired_authorizations(now).await?
-        + tx.purge_expired_revocations(now).await?;
+        + tx.purge_expired_revocations(now).await?
+        + tx.purge_lifecycle(now).await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -12,8 +12,10 @@ use crate::accounts::AccountService;
 use crate::admin::Admin;
 use crate::factors::passkey::PasskeyService;
 use crate::factors::totp::TotpService;
+use crate::lifecycle::Lifecycle;
 use crate::login::session::SessionService;
 use crate::login::throttle::Throttle;
+use crate::notify::{Messenger, NotifyError};
 use crate::oidc::client::ClientService;
 use crate::oidc::keys::{KeyError, KeyRing};
 use crate::oidc::tokens::Issuer;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub passkeys: PasskeyService,
     pub clients: ClientService,
     pub admin: Admin,
+    /// Self-registration, contact codes, password reset, identity assurance, inactivity.
+    pub lifecycle: Lifecycle,
     pub issuer: Issuer,
     pub levels: Arc<Levels>,
     pub theme: Theme,
@@ -53,6 +57,8 @@ pub enum StateError {
     Policy(#[from] PolicyError),
     #[error("HTTP client: {0}")]
     Http(String),
+    #[error(transparent)]
+    Notify(#[from] NotifyError),
 }
 
 impl AppState {
@@ -75,7 +81,16 @@ impl AppState {
             .map_err(|e| StateError::Http(e.to_string()))?;
         let accounts = AccountService::new(store.clone(), keys.clone(), hasher, config.password.min_length);
         let clients = ClientService::new(store.clone(), config.demo);
+        let messenger = Messenger::from_config(config, http.clone())?;
+        let lifecycle = Lifecycle::new(
+            store.clone(),
+            accounts.clone(),
+            messenger,
+            config.registration.clone(),
+            config.accounts.clone(),
+        );
         Ok(AppState {
+            lifecycle,
             audit: gerbang_core::audit::AuditWriter::start(store.clone()),
             admin: Admin::new(store.clone(), accounts.clone(), clients.clone(), Some(config.policies_dir.clone())),
             accounts,

@@ -25,14 +25,21 @@ const BUILTIN: &[(&str, &str)] = &[
     ("step_up.html", include_str!("../../themes/default/step_up.html")),
     ("notice.html", include_str!("../../themes/default/notice.html")),
     ("admin.html", include_str!("../../themes/default/admin.html")),
+    ("register.html", include_str!("../../themes/default/register.html")),
+    ("code.html", include_str!("../../themes/default/code.html")),
+    ("reset.html", include_str!("../../themes/default/reset.html")),
     ("i18n/id.toml", include_str!("../../themes/default/i18n/id.toml")),
     ("i18n/en.toml", include_str!("../../themes/default/i18n/en.toml")),
     ("assets/gerbang.css", include_str!("../../themes/default/assets/gerbang.css")),
     ("assets/passkey.js", include_str!("../../themes/default/assets/passkey.js")),
+    ("assets/register.js", include_str!("../../themes/default/assets/register.js")),
 ];
 
+/// The scripts a theme serves under `/assets/`.
+pub const SCRIPTS: [&str; 2] = ["passkey.js", "register.js"];
+
 /// The page templates a theme provides.
-const TEMPLATES: [&str; 12] = [
+const TEMPLATES: [&str; 15] = [
     "base.html",
     "login.html",
     "account.html",
@@ -45,6 +52,9 @@ const TEMPLATES: [&str; 12] = [
     "step_up.html",
     "notice.html",
     "admin.html",
+    "register.html",
+    "code.html",
+    "reset.html",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +70,7 @@ pub struct Theme {
     env: Arc<Environment<'static>>,
     strings: Arc<BTreeMap<Lang, Value>>,
     css: Arc<String>,
-    passkey_js: Arc<String>,
+    scripts: Arc<BTreeMap<&'static str, String>>,
     /// Whether pages offer passkeys (set once the passkey service knows its relying party).
     passkeys_enabled: bool,
 }
@@ -84,12 +94,15 @@ impl Theme {
             strings.insert(lang, Value::from_serialize(&table));
         }
         let css = read(&dir, "assets/gerbang.css")?;
-        let passkey_js = read(&dir, "assets/passkey.js")?;
+        let mut scripts = BTreeMap::new();
+        for name in SCRIPTS {
+            scripts.insert(name, read(&dir, &format!("assets/{name}"))?);
+        }
         Ok(Theme {
             env: Arc::new(env),
             strings: Arc::new(strings),
             css: Arc::new(css),
-            passkey_js: Arc::new(passkey_js),
+            scripts: Arc::new(scripts),
             passkeys_enabled: false,
         })
     }
@@ -135,8 +148,9 @@ impl Theme {
         self
     }
 
-    pub fn passkey_js(&self) -> &str {
-        &self.passkey_js
+    /// One of the [`SCRIPTS`].
+    pub fn script(&self, name: &str) -> Option<&str> {
+        self.scripts.get(name).map(String::as_str)
     }
 
     pub fn css(&self) -> &str {

@@ -16,6 +16,14 @@ pub fn date_time(unix: i64) -> String {
     }
 }
 
+/// `17-08-2026`
+pub fn date(unix: i64) -> String {
+    match local(unix) {
+        Some(t) => format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year()),
+        None => "-".into(),
+    }
+}
+
 /// `14.30 WIB`
 pub fn time_of_day(unix: i64) -> String {
     match local(unix) {
@@ -31,5 +39,6 @@ mod tests {
         // 2026-08-17 07:30:00 UTC
         assert_eq!(super::date_time(1_786_951_800), "17-08-2026 14.30 WIB");
         assert_eq!(super::time_of_day(1_786_951_800), "14.30 WIB");
+        assert_eq!(super::date(1_786_951_800), "17-08-2026");
     }
 }

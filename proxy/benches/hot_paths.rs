@@ -24,6 +24,7 @@ fn session_cookie(c: &mut Criterion) {
         opd: Some("diskominfo".into()),
         acr: Some("asn".into()),
         amr: vec!["pwd".into()],
+        identity_assurance: None,
         auth_time: now,
         sid: Some("s-1".into()),
         iat: now,

@@ -155,6 +155,7 @@ mod tests {
             opd: None,
             acr: Some("asn".into()),
             amr: vec!["pwd".into()],
+            verified: true,
             auth_time: 5,
             bearer_client: None,
         };

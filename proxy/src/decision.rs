@@ -91,7 +91,7 @@ pub fn meets(levels: &Levels, level: &Level, who: &Identity, now: i64) -> bool {
         return false;
     }
     let amr: Vec<&str> = who.amr.iter().map(String::as_str).collect();
-    Levels::satisfies(level, &AuthFacts { is_asn: who.is_asn(), amr: &amr, auth_age })
+    Levels::satisfies(level, &AuthFacts { is_asn: who.is_asn(), amr: &amr, auth_age, verified: who.verified })
 }
 
 /// The provider asserted `level` or a higher one.
@@ -151,6 +151,7 @@ mod tests {
             opd: Some("diskominfo".into()),
             acr: Some(acr.into()),
             amr: amr.iter().map(|s| s.to_string()).collect(),
+            verified: true,
             auth_time,
             bearer_client: None,
         }

@@ -17,6 +17,9 @@ pub struct Identity {
     pub opd: Option<String>,
     pub acr: Option<String>,
     pub amr: Vec<String>,
+    /// The identity is proven (`identity_assurance` = `terverifikasi` in the ID token). A bearer
+    /// token carries no such claim: its `acr` speaks for it.
+    pub verified: bool,
     pub auth_time: i64,
     /// Set when the identity came from a bearer token: the client it was issued to.
     pub bearer_client: Option<String>,
@@ -40,6 +43,7 @@ impl From<&GatewaySession> for Identity {
             opd: s.opd.clone(),
             acr: s.acr.clone(),
             amr: s.amr.clone(),
+            verified: s.identity_assurance.as_deref() == Some("terverifikasi"),
             auth_time: s.auth_time,
             bearer_client: None,
         }

@@ -35,6 +35,9 @@ pub struct GatewaySession {
     pub acr: Option<String>,
     #[serde(default)]
     pub amr: Vec<String>,
+    /// The provider's `identity_assurance` claim (`terdaftar` or `terverifikasi`).
+    #[serde(default)]
+    pub identity_assurance: Option<String>,
     pub auth_time: i64,
     /// The provider's session id (`sid`), which a back-channel logout names.
     #[serde(default)]
@@ -149,6 +152,7 @@ mod tests {
             opd: None,
             acr: Some("warga".into()),
             amr: vec!["pwd".into()],
+            identity_assurance: None,
             auth_time: 1,
             sid: Some("sid".into()),
             iat: 1,

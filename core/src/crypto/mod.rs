@@ -27,6 +27,10 @@ pub struct Keys {
     pub totp_sealer: Sealer,
     /// Keys the login throttle by what was typed without storing a NIK or NIP in clear.
     pub throttle: BlindIndex,
+    /// Hashes one-time codes (sent by email or SMS) before they are stored.
+    pub codes: BlindIndex,
+    /// Signs the proof-of-work challenges of self-registration.
+    pub challenges: BlindIndex,
     /// Seals the gateway's session and login-state cookies.
     pub gateway_cookie: Sealer,
     /// Seed of the gateway's ES256 key for identity assertions (the same on every replica).
@@ -44,6 +48,8 @@ impl Keys {
             pairwise: BlindIndex::new(&master.derive("gerbang/v1/pairwise-subject")),
             totp_sealer: Sealer::new(&master.derive("gerbang/v1/seal/totp")),
             throttle: BlindIndex::new(&master.derive("gerbang/v1/index/throttle")),
+            codes: BlindIndex::new(&master.derive("gerbang/v1/index/one-time-code")),
+            challenges: BlindIndex::new(&master.derive("gerbang/v1/mac/challenge")),
             gateway_cookie: Sealer::new(&master.derive("gerbang/v1/seal/gateway-cookie")),
             gateway_assertion_seed: master.derive("gerbang/v1/gateway/assertion-key"),
             check: *master.derive("gerbang/v1/check"),

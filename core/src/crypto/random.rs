@@ -16,6 +16,13 @@ pub fn subject_id() -> String {
     token(16)
 }
 
+/// A code of `len` decimal digits, uniform (no modulo bias), e.g. a one-time code sent by SMS.
+pub fn digits(len: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::rngs::OsRng;
+    (0..len).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -24,5 +31,7 @@ mod tests {
         assert_eq!(a.len(), 43);
         assert_ne!(a, super::token(32));
         assert_eq!(super::subject_id().len(), 22);
+        let code = super::digits(6);
+        assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{code}");
     }
 }

@@ -34,6 +34,17 @@ pub struct Level {
     /// Must come from a registered city network (checked by the gateway, not the IdP).
     #[serde(default)]
     pub city_network: bool,
+    /// `terverifikasi`: the account's identity must be proven (the `identity_assurance` claim;
+    /// a self-registered citizen is `terdaftar` until a verifikator checks the KTP-el).
+    #[serde(default)]
+    pub identity_assurance: Option<String>,
+}
+
+impl Level {
+    /// True when the level asks for a proven identity.
+    pub fn needs_verified_identity(&self) -> bool {
+        self.identity_assurance.as_deref() == Some("terverifikasi")
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,6 +60,8 @@ pub struct AuthFacts<'a> {
     pub amr: &'a [&'a str],
     /// Seconds since authentication.
     pub auth_age: i64,
+    /// The account's identity is proven (`identity_assurance` = `terverifikasi`).
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +109,12 @@ impl Levels {
             if level.max_auth_age.is_some_and(|a| a <= 0) {
                 return Err(invalid(&level.id, "max_auth_age must be positive"));
             }
+            if level.identity_assurance.as_deref().is_some_and(|a| !matches!(a, "terdaftar" | "terverifikasi")) {
+                return Err(invalid(&level.id, "identity_assurance must be \"terdaftar\" or \"terverifikasi\""));
+            }
+            if level.identity_assurance.is_some() && level.subjects == Subjects::Any {
+                return Err(invalid(&level.id, "identity_assurance needs subjects \"account\" or \"asn\""));
+            }
         }
         Ok(Levels { levels: parsed.level, source: file.into() })
     }
@@ -122,7 +141,8 @@ impl Levels {
         };
         let how = level.factors.iter().any(|set| set.iter().all(|m| facts.amr.contains(&m.as_str())));
         let fresh = level.max_auth_age.is_none_or(|max| facts.auth_age <= max);
-        who && how && fresh
+        let proven = !level.needs_verified_identity() || facts.verified;
+        who && how && fresh && proven
     }
 
     /// The highest level the sign-in satisfies, ignoring network conditions.
@@ -136,19 +156,21 @@ mod tests {
     use super::*;
 
     fn facts<'a>(is_asn: bool, amr: &'a [&'a str], auth_age: i64) -> AuthFacts<'a> {
-        AuthFacts { is_asn, amr, auth_age }
+        AuthFacts { is_asn, amr, auth_age, verified: true }
     }
 
     #[test]
     fn builtin_levels_order_and_achievement() {
         let levels = Levels::builtin().unwrap();
         let ids: Vec<_> = levels.all().iter().map(|l| l.id.as_str()).collect();
-        assert_eq!(ids, ["publik", "warga", "asn", "asn-kuat", "rahasia"]);
-        assert_eq!(levels.achieved(&facts(false, &["pwd"], 10)).id, "warga");
+        assert_eq!(ids, ["publik", "warga", "warga-terverifikasi", "asn", "asn-kuat", "rahasia"]);
+        assert_eq!(levels.achieved(&facts(false, &["pwd"], 10)).id, "warga-terverifikasi");
+        let unproven = AuthFacts { verified: false, ..facts(false, &["pwd"], 10) };
+        assert_eq!(levels.achieved(&unproven).id, "warga", "a self-registered citizen is not proven");
         assert_eq!(levels.achieved(&facts(true, &["pwd"], 10)).id, "asn");
         assert_eq!(levels.achieved(&facts(true, &["pwd", "otp"], 10)).id, "asn-kuat");
         assert_eq!(levels.achieved(&facts(true, &["hwk"], 50_000)).id, "asn", "too old for asn-kuat");
-        assert_eq!(levels.achieved(&facts(false, &["hwk"], 10)).id, "warga", "citizens stop at warga");
+        assert_eq!(levels.achieved(&facts(false, &["hwk"], 10)).id, "warga-terverifikasi", "citizens stop there");
         let rahasia = levels.get("rahasia").unwrap();
         assert!(Levels::satisfies(rahasia, &facts(true, &["hwk"], 60)));
         assert!(!Levels::satisfies(rahasia, &facts(true, &["hwk"], 901)));

@@ -53,12 +53,39 @@ impl AccountStatus {
     }
 }
 
+/// How well an account's identity is proven (the `identity_assurance` claim).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Assurance {
+    /// Claimed by its owner, not proven (self-registration).
+    Terdaftar,
+    /// Proven: the KTP-el checked in person, or made by an administrator or the HR system.
+    Terverifikasi,
+}
+
+impl Assurance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assurance::Terdaftar => "terdaftar",
+            Assurance::Terverifikasi => "terverifikasi",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Assurance> {
+        match s {
+            "terdaftar" => Some(Assurance::Terdaftar),
+            "terverifikasi" => Some(Assurance::Terverifikasi),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     pub id: String,
     pub kind: AccountKind,
     pub display_name: String,
     pub status: AccountStatus,
+    pub assurance: Assurance,
     /// The agency (OPD) of an ASN.
     pub opd_id: Option<String>,
     pub created_at: i64,
@@ -71,6 +98,7 @@ pub struct NewAccount<'a> {
     pub kind: AccountKind,
     pub display_name: &'a str,
     pub opd_id: Option<&'a str>,
+    pub assurance: Assurance,
     pub now: i64,
 }
 
@@ -114,6 +142,7 @@ struct AccountRow {
     kind: String,
     display_name: String,
     status: String,
+    assurance: String,
     opd_id: Option<String>,
     created_at: i64,
     updated_at: i64,
@@ -125,6 +154,8 @@ impl TryFrom<AccountRow> for Account {
         Ok(Account {
             kind: AccountKind::parse(&r.kind)?,
             status: AccountStatus::parse(&r.status)?,
+            assurance: Assurance::parse(&r.assurance)
+                .ok_or_else(|| StoreError::Corrupt(format!("account assurance {:?}", r.assurance)))?,
             id: r.id,
             display_name: r.display_name,
             opd_id: r.opd_id,
@@ -191,7 +222,7 @@ impl<T: Db> AccountStore for T {
     async fn insert_account(&mut self, a: &NewAccount<'_>) -> Result<(), StoreError> {
         on_conn!(self, c => sqlx::query(sql::INSERT_ACCOUNT)
             .bind(a.id).bind(a.kind.as_str()).bind(a.display_name).bind("active").bind(a.now)
-            .bind(name_key(a.display_name)).bind(a.opd_id)
+            .bind(name_key(a.display_name)).bind(a.opd_id).bind(a.assurance.as_str())
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }

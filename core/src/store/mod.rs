@@ -13,6 +13,7 @@ mod error;
 pub mod factor;
 pub mod gateway;
 pub mod grant;
+pub mod lifecycle;
 pub mod meta;
 pub mod passkey;
 pub mod register;
@@ -33,7 +34,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 
 pub use account::{
-    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, NewAccount, NipRecord, name_key, prefix_end,
+    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, Assurance, NewAccount, NipRecord, name_key,
+    prefix_end,
 };
 pub use audit::{AuditFilter, AuditRow, AuditStore};
 pub use authorization::{AuthCodeRecord, AuthorizationStore, AuthzRequestRecord};
@@ -42,6 +44,7 @@ pub use error::StoreError;
 pub use factor::{FactorStore, SignIn, TotpRecord};
 pub use gateway::{GatewayLogout, GatewayStore};
 pub use grant::{GrantRecord, GrantStore, RefreshTokenRecord};
+pub use lifecycle::{AssuranceEvent, CodeRecord, ContactRecord, LifecycleStore, PendingRegistration};
 pub use meta::MetaStore;
 pub use passkey::{CeremonyRecord, PasskeyRecord, PasskeyStore};
 pub use register::{

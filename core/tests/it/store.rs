@@ -2,8 +2,8 @@
 
 use gerbang_core::audit::{self, AuditChainError, AuditEvent};
 use gerbang_core::store::{
-    AccountKind, AccountStatus, AccountStore, AuditStore, GatewayStore, MetaStore, NewAccount, Session, SessionStore,
-    Store,
+    AccountKind, AccountStatus, AccountStore, Assurance, AuditStore, GatewayStore, MetaStore, NewAccount, Session,
+    SessionStore, Store,
 };
 use serde_json::json;
 
@@ -24,7 +24,16 @@ crate::on_both_backends!(
 
 async fn new_account(store: &Store, id: &str, kind: AccountKind) {
     let mut tx = store.begin().await.unwrap();
-    tx.insert_account(&NewAccount { id, kind, display_name: "Nama", opd_id: None, now: 1000 }).await.unwrap();
+    tx.insert_account(&NewAccount {
+        id,
+        kind,
+        display_name: "Nama",
+        opd_id: None,
+        assurance: Assurance::Terdaftar,
+        now: 1000,
+    })
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -119,9 +128,16 @@ async fn password_upsert(store: Store) {
 async fn dropped_transaction_leaves_nothing(store: Store) {
     {
         let mut tx = store.begin().await.unwrap();
-        tx.insert_account(&NewAccount { id: "half", kind: AccountKind::Asn, display_name: "X", opd_id: None, now: 1 })
-            .await
-            .unwrap();
+        tx.insert_account(&NewAccount {
+            id: "half",
+            kind: AccountKind::Asn,
+            display_name: "X",
+            opd_id: None,
+            assurance: Assurance::Terverifikasi,
+            now: 1,
+        })
+        .await
+        .unwrap();
         tx.insert_nip("half", "198001012005011001", "PNS", 1).await.unwrap();
         tx.set_password("half", "$argon2id$x", 1).await.unwrap();
         // Dropped here, as when a later step returns an error.

@@ -8,8 +8,8 @@ use gerbang_core::audit::{self, AuditEvent};
 use gerbang_core::crypto::{Keys, PasswordHasher};
 use gerbang_core::ids::{Nik, Nip};
 use gerbang_core::store::{
-    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, GrantStore, NewAccount, NipRecord, SessionStore,
-    Store, StoreError, now_unix,
+    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, Assurance, GrantStore, NewAccount, NipRecord,
+    SessionStore, Store, StoreError, Tx, now_unix,
 };
 use std::sync::Arc;
 
@@ -30,6 +30,18 @@ pub const MAX_PASSWORD_LEN: usize = 1024;
 /// Who asks for a change, recorded in the audit log (`cli`, `demo`, or an account id).
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a>(pub &'a str);
+
+/// A display name as stored: trimmed, not empty, not too long, no control characters.
+pub fn validate_name(name: &str) -> Result<&str, AccountError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AccountError::EmptyName);
+    }
+    if name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control) {
+        return Err(AccountError::BadName { max: MAX_NAME_LEN });
+    }
+    Ok(name)
+}
 
 #[derive(Debug, Clone)]
 pub struct NewIdentity {
@@ -123,6 +135,11 @@ impl AccountService {
         AccountService { store, keys, hasher, min_password_len, hashing: HashingSlots::for_this_machine() }
     }
 
+    /// The shortest password accepted, in characters.
+    pub fn min_password_len(&self) -> usize {
+        self.min_password_len
+    }
+
     pub fn hasher(&self) -> &PasswordHasher {
         &self.hasher
     }
@@ -132,30 +149,40 @@ impl AccountService {
     }
 
     /// Creates the account, its NIP or NIK record, roles and password in one transaction.
+    /// Accounts made this way (administrator, command line, demo) count as proven.
     pub async fn create(&self, new: NewIdentity, actor: Actor<'_>) -> Result<String, AccountError> {
-        let name = new.name.trim();
-        if name.is_empty() {
-            return Err(AccountError::EmptyName);
-        }
-        if name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control) {
-            return Err(AccountError::BadName { max: MAX_NAME_LEN });
-        }
-        if let Some(role) = new.roles.iter().find(|r| !ROLES.contains(&r.as_str())) {
-            return Err(AccountError::UnknownRole(role.clone()));
-        }
         // Hash before the transaction: argon2 is slow and must not hold the write lock.
         let phc = match &new.password {
             Some(p) => Some(self.hash_password(p).await?),
             None => None,
         };
+        let mut tx = self.store.begin().await?;
+        let id = self.create_in(&mut tx, &new, phc.as_deref(), Assurance::Terverifikasi, actor).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Writes a new account inside the caller's transaction (which commits it): the account, its
+    /// NIP or NIK record, roles, the password hash already made, and the audit record.
+    pub(crate) async fn create_in(
+        &self,
+        tx: &mut Tx,
+        new: &NewIdentity,
+        phc: Option<&str>,
+        assurance: Assurance,
+        actor: Actor<'_>,
+    ) -> Result<String, AccountError> {
+        let name = validate_name(&new.name)?;
+        if let Some(role) = new.roles.iter().find(|r| !ROLES.contains(&r.as_str())) {
+            return Err(AccountError::UnknownRole(role.clone()));
+        }
         let id = gerbang_core::crypto::random::subject_id();
         let now = now_unix();
         let kind = match new.identity {
             Identity::Nip(_) => AccountKind::Asn,
             Identity::Nik(_) => AccountKind::Warga,
         };
-        let mut tx = self.store.begin().await?;
-        tx.insert_account(&NewAccount { id: &id, kind, display_name: name, opd_id: None, now }).await?;
+        tx.insert_account(&NewAccount { id: &id, kind, display_name: name, opd_id: None, assurance, now }).await?;
         let shown = match &new.identity {
             Identity::Nip(nip) => {
                 let jenis = nip.info().jenis.as_str();
@@ -163,7 +190,7 @@ impl AccountService {
                 json!({ "nip": nip.as_str(), "jenis_pegawai": jenis })
             }
             Identity::Nik(nik) => {
-                let index = self.keys.nik_index.index(nik.expose().as_bytes());
+                let index = self.nik_index(nik);
                 let sealed = self.keys.nik_sealer.seal(nik.expose().as_bytes(), id.as_bytes());
                 tx.insert_nik(&id, &index, &sealed).await.map_err(conflict_as(AccountError::NikTaken))?;
                 json!({ "nik": nik.masked() })
@@ -172,16 +199,23 @@ impl AccountService {
         for role in &new.roles {
             tx.add_role(&id, role).await?;
         }
-        if let Some(phc) = &phc {
+        if let Some(phc) = phc {
             tx.set_password(&id, phc, now).await?;
         }
         let detail = json!({ "kind": kind.as_str(), "name": name, "identity": shown, "roles": new.roles,
-                             "password_set": phc.is_some() });
-        audit::append(&mut tx, &AuditEvent { actor: actor.0, action: "account.create", target: &id, detail }, now)
-            .await?;
-        tx.commit().await?;
+                             "password_set": phc.is_some(), "identity_assurance": assurance.as_str() });
+        audit::append(tx, &AuditEvent { actor: actor.0, action: "account.create", target: &id, detail }, now).await?;
         tracing::info!(account = %id, kind = kind.as_str(), "account created");
         Ok(id)
+    }
+
+    /// The blind index of a NIK (how it is found without being stored in clear).
+    pub(crate) fn nik_index(&self, nik: &Nik) -> Vec<u8> {
+        self.keys.nik_index.index(nik.expose().as_bytes())
+    }
+
+    pub(crate) fn keys(&self) -> &Keys {
+        &self.keys
     }
 
     /// The account currently keyed on this NIP or NIK.
@@ -189,7 +223,7 @@ impl AccountService {
         let mut db = self.store.conn().await?;
         let id = match identity {
             Identity::Nip(nip) => db.account_by_nip(nip.as_str()).await?,
-            Identity::Nik(nik) => db.account_by_nik_index(&self.keys.nik_index.index(nik.expose().as_bytes())).await?,
+            Identity::Nik(nik) => db.account_by_nik_index(&self.nik_index(nik)).await?,
         };
         match id {
             Some(id) => Ok(db.account(&id).await?),
@@ -276,16 +310,29 @@ impl AccountService {
     /// Sets a new password and ends every session and token family of the account.
     pub async fn set_password(&self, id: &str, password: &str, actor: Actor<'_>) -> Result<(), AccountError> {
         let phc = self.hash_password(password).await?;
-        let now = now_unix();
         let mut tx = self.store.begin().await?;
+        self.set_password_in(&mut tx, id, &phc, actor, "account.set_password").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Inside the caller's transaction: stores a password hash already made, ends every session
+    /// and revokes every grant (refresh tokens) of the account, and audits it as `action`.
+    pub(crate) async fn set_password_in(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+        phc: &str,
+        actor: Actor<'_>,
+        action: &str,
+    ) -> Result<(), AccountError> {
+        let now = now_unix();
         tx.account(id).await?.ok_or(AccountError::NotFound)?;
-        tx.set_password(id, &phc, now).await?;
+        tx.set_password(id, phc, now).await?;
         let ended = tx.delete_account_sessions(id).await?;
         let revoked = tx.revoke_account_grants(id, now).await?;
         let detail = json!({ "sessions_ended": ended, "grants_revoked": revoked });
-        audit::append(&mut tx, &AuditEvent { actor: actor.0, action: "account.set_password", target: id, detail }, now)
-            .await?;
-        tx.commit().await?;
+        audit::append(tx, &AuditEvent { actor: actor.0, action, target: id, detail }, now).await?;
         Ok(())
     }
 
@@ -363,7 +410,7 @@ impl AccountService {
         Ok(())
     }
 
-    async fn hash_password(&self, password: &str) -> Result<String, AccountError> {
+    pub(crate) async fn hash_password(&self, password: &str) -> Result<String, AccountError> {
         let len = password.chars().count();
         if len < self.min_password_len {
             return Err(AccountError::PasswordTooShort { min: self.min_password_len });
@@ -384,7 +431,7 @@ impl AccountService {
         Ok(self.hashing.run(work).await?)
     }
 
-    fn open_nik(&self, id: &str, sealed: &[u8]) -> Result<Nik, AccountError> {
+    pub(crate) fn open_nik(&self, id: &str, sealed: &[u8]) -> Result<Nik, AccountError> {
         let clear = self.keys.nik_sealer.open(sealed, id.as_bytes())?;
         let text = std::str::from_utf8(&clear).map_err(|_| StoreError::Corrupt("sealed NIK is not text".into()))?;
         Nik::parse(text).map_err(|_| AccountError::Store(StoreError::Corrupt("sealed NIK does not parse".into())))

@@ -2,7 +2,9 @@
 //! auditor) and the data groups it stewards (Wali Data, Pasal 12(6)). Every service call takes a
 //! `Principal` and checks it first, so pages, the API and tests meet the same rule.
 
-use gerbang_core::store::{Account, AccountKind, AccountStatus, AccountStore, RegisterStore, Store, StoreError};
+use gerbang_core::store::{
+    Account, AccountKind, AccountStatus, AccountStore, Assurance, RegisterStore, Store, StoreError,
+};
 
 use super::error::AdminError;
 
@@ -14,6 +16,9 @@ pub enum Role {
     Developer,
     /// Reads everything, changes nothing.
     Auditor,
+    /// A counter officer (Disdukcapil, the public service mall) who proves citizens' identities
+    /// by checking their KTP-el in person.
+    Verifier,
 }
 
 impl Role {
@@ -22,6 +27,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Developer => "developer",
             Role::Auditor => "auditor",
+            Role::Verifier => "verifikator",
         }
     }
 }
@@ -55,6 +61,7 @@ impl Principal {
             kind: AccountKind::Asn,
             display_name: "operator (CLI)".into(),
             status: AccountStatus::Active,
+            assurance: Assurance::Terverifikasi,
             opd_id: None,
             created_at: now,
             updated_at: now,

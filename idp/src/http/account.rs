@@ -52,6 +52,14 @@ pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap)
             }
         })
         .collect();
+    let contacts: Vec<String> = state
+        .lifecycle
+        .proven_contacts(&account.id)
+        .await
+        .map_err(PageError::from_lifecycle)?
+        .into_iter()
+        .filter_map(|c| crate::notify::Channel::parse(&c.channel).map(|ch| ch.mask(&c.address)))
+        .collect();
     let (token, csrf_cookie) = csrf::ensure(&headers, state.secure_cookies);
     let html = state
         .theme
@@ -66,6 +74,8 @@ pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap)
                 jenis_pegawai => view.jenis_pegawai,
                 nik_masked => view.nik_masked,
                 roles => view.roles,
+                assurance => view.account.assurance.as_str(),
+                contacts => contacts,
                 auth_time => wib::date_time(session.auth_time),
                 expires_at => wib::date_time(session.expires_at),
                 amr => session.amr,

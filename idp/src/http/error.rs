@@ -68,6 +68,17 @@ impl PageError {
         }
     }
 
+    /// A lifecycle error that is not shown next to its form: the server's own failures.
+    pub fn from_lifecycle(e: crate::lifecycle::LifecycleError) -> PageError {
+        use crate::lifecycle::LifecycleError as L;
+        match e {
+            L::Store(s) | L::Account(AccountError::Store(s)) => PageError::from_store(s),
+            L::Account(AccountError::Busy) => PageError::Busy,
+            L::Delivery(_) => PageError::Unavailable,
+            other => PageError::Server(other.to_string()),
+        }
+    }
+
     pub fn from_account(e: AccountError, lang: Lang) -> PageError {
         match e {
             AccountError::Store(s) => PageError::from_store(s),

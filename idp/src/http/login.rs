@@ -253,13 +253,17 @@ async fn render_form(
 ) -> Result<Response, PageError> {
     let (token, csrf_cookie) = csrf::ensure(headers, state.secure_cookies);
     let client_name = crate::oidc::authorize::pending_client_name(state, return_to).await;
+    let register_href = state.lifecycle.registration_open().then(|| {
+        let back: String = url::form_urlencoded::byte_serialize(safe_return_to(return_to).as_bytes()).collect();
+        format!("/daftar?return_to={back}")
+    });
     let html = state
         .theme
         .page(
             "login.html",
             &ui,
             context! { csrf => token, return_to => safe_return_to(return_to), identifier => identifier, error => error,
-            client_name => client_name },
+            client_name => client_name, register_href => register_href },
         )
         .map_err(|e| PageError::Server(e.to_string()))?;
     Ok(page::respond(status, html, csrf_cookie, &ui, state.secure_cookies))

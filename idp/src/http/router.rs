@@ -13,7 +13,7 @@ use super::admin as ad;
 use gerbang_core::http::text_guard::refuse_nul;
 
 use super::error::{PageError, refuse_bad_text_json, refuse_bad_text_page, render_page_errors};
-use super::{account, assets, factors, health, login, passkeys, sessions, step_up};
+use super::{account, assets, factors, health, login, passkeys, register, reset, sessions, step_up, verifier};
 use crate::oidc::{authorize, discovery, introspect, logout, revoke, token, userinfo};
 use crate::state::AppState;
 
@@ -31,6 +31,13 @@ pub fn router(state: AppState) -> Router {
         .route("/akun/totp/hapus", post(factors::remove))
         .route("/akun/sesi/akhiri", post(sessions::end))
         .route("/masuk/langkah-2", get(step_up::show).post(step_up::submit))
+        .route("/daftar", get(register::show).post(register::submit))
+        .route("/daftar/verifikasi", get(register::codes_page).post(register::codes_submit))
+        .route("/daftar/kirim-ulang", post(register::resend))
+        .route("/lupa-sandi", get(reset::show).post(reset::submit))
+        .route("/lupa-sandi/kode", get(reset::codes_page).post(reset::codes_submit))
+        .route("/verifikasi", get(verifier::page).post(verifier::search))
+        .route("/verifikasi/{id}", post(verifier::verify))
         .route("/akun/passkey/mulai", post(passkeys::register_start))
         .route("/akun/passkey/selesai", post(passkeys::register_finish))
         .route("/akun/passkey/ubah", post(passkeys::rename))
@@ -39,7 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/masuk/passkey/selesai", post(passkeys::sign_in_finish))
         .route("/masuk/langkah-2/passkey/mulai", post(passkeys::step_up_start))
         .route("/masuk/langkah-2/passkey/selesai", post(passkeys::step_up_finish))
-        .route("/assets/passkey.js", get(assets::passkey_js))
+        .route("/assets/{name}", get(assets::script))
         .route("/assets/gerbang.css", get(assets::css))
         .route("/authorize", get(authorize::authorize).post(authorize::authorize))
         .route("/authorize/lanjut", get(authorize::resume))

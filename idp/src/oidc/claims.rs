@@ -40,6 +40,8 @@ pub async fn user_claims(
     let has = |s: &str| scopes.iter().any(|x| x == s);
     let mut claims = Map::new();
     let view = accounts.view(&account.id).await?;
+    // How well the identity is proven travels with every sign-in: a level may require it.
+    claims.insert("identity_assurance".into(), json!(account.assurance.as_str()));
     if has("profile") {
         claims.insert("name".into(), json!(account.display_name));
     }

@@ -35,7 +35,7 @@ pub async fn configuration(State(state): State<AppState>) -> Response {
         "revocation_endpoint_auth_methods_supported": AuthMethod::ALL.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
         "code_challenge_methods_supported": ["S256"],
         "acr_values_supported": acr,
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp", "at_hash",
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "azp", "at_hash", "identity_assurance",
                               "name", "nip", "jenis_pegawai", "opd", "nik", "roles"],
         "claims_parameter_supported": false,
         "request_parameter_supported": false,

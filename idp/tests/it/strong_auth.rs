@@ -52,7 +52,7 @@ async fn enrol(srv: &TestServer, browser: &reqwest::Client) -> (String, Vec<Stri
 }
 
 /// Starts an authorization for `rp-app` with extra parameters; returns the first redirect.
-async fn start(
+pub(crate) async fn start(
     srv: &TestServer,
     browser: &reqwest::Client,
     extra: &str,
@@ -83,7 +83,7 @@ async fn step_up(srv: &TestServer, browser: &reqwest::Client, location: &str, co
 }
 
 /// Exchanges the code of a final redirect and returns the verified ID token claims as JSON.
-async fn id_claims(
+pub(crate) async fn id_claims(
     srv: &TestServer,
     secret: &str,
     back: &url::Url,
@@ -186,11 +186,11 @@ async fn max_age_unreachable_levels_and_sessions(backend: Backend) {
     let (url, _, nonce, verifier) = start(&srv, &browser, "&acr_values=asn-kuat").await;
     let back = browse(&srv, &browser, &url, (NIP, PW), "allow").await;
     assert_eq!(id_claims(&srv, &secret, &back, &nonce, verifier).await["acr"], "asn");
-    // A citizen asking for an ASN level gets warga.
+    // A citizen asking for an ASN level gets the citizens' highest (proven: made by an administrator).
     let citizen = srv.client();
     let (url, _, nonce, verifier) = start(&srv, &citizen, "&acr_values=asn").await;
     let back = browse(&srv, &citizen, &url, (NIK, PW), "allow").await;
-    assert_eq!(id_claims(&srv, &secret, &back, &nonce, verifier).await["acr"], "warga");
+    assert_eq!(id_claims(&srv, &secret, &back, &nonce, verifier).await["acr"], "warga-terverifikasi");
 
     // Two sessions of the ASN; ending the others from the account page ends the second.
     let second = srv.client();

@@ -239,3 +239,18 @@ async fn register_test_domains(store: &Store) {
     }
     tx.commit().await.expect("commit");
 }
+
+/// Runs one SQL statement on the test database (to age or expire rows).
+pub async fn sql(store: &Store, statement: &str) {
+    use gerbang_core::store::Tx;
+    let mut tx = store.begin().await.expect("begin");
+    match &mut tx {
+        Tx::Sqlite(t) => {
+            sqlx::query(statement).execute(&mut **t).await.expect("sql");
+        }
+        Tx::Postgres(t) => {
+            sqlx::query(statement).execute(&mut **t).await.expect("sql");
+        }
+    }
+    tx.commit().await.expect("commit");
+}

@@ -43,6 +43,7 @@ pub async fn identity(gw: &Gateway, token: &str, audiences: &[String]) -> Result
         opd: None,
         acr: c.acr,
         amr: c.amr,
+        verified: false,
         auth_time: c.auth_time.or(c.iat).unwrap_or(0),
         bearer_client: Some(c.client_id.unwrap_or_default()),
     })

@@ -120,6 +120,8 @@ struct IdClaims {
     #[serde(default)]
     amr: Vec<String>,
     #[serde(default)]
+    identity_assurance: Option<String>,
+    #[serde(default)]
     auth_time: Option<i64>,
     #[serde(default)]
     sid: Option<String>,
@@ -166,6 +168,7 @@ pub async fn complete(
         opd: claims.opd,
         acr: claims.acr,
         amr: claims.amr,
+        identity_assurance: claims.identity_assurance,
         auth_time: claims.auth_time.unwrap_or(claims.iat),
         sid: claims.sid,
         iat: now,

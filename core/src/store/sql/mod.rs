@@ -9,6 +9,7 @@ pub mod dialect;
 pub mod factor;
 pub mod gateway;
 pub mod grant;
+pub mod lifecycle;
 pub mod meta;
 pub mod passkey;
 pub mod register;

@@ -132,6 +132,9 @@ impl Who {
         if p.is_steward() {
             items.push(("/wali-data", "Wali Data", "wali-data"));
         }
+        if p.has(Role::Verifier) {
+            items.push(("/verifikasi", self.tr("Verifikasi warga", "Verify citizens"), "verifikasi"));
+        }
         items.push(("/akun", self.tr("Akun saya", "My account"), "me"));
         items
             .into_iter()

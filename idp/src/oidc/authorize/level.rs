@@ -3,7 +3,7 @@
 //! they lack (OIDC Core §3.1.2.1 `acr_values`, with `max_age` freshness).
 
 use gerbang_core::policy::{AuthFacts, Levels, Subjects};
-use gerbang_core::store::{Account, AccountKind, Session, now_unix};
+use gerbang_core::store::{Account, AccountKind, Assurance, Session, now_unix};
 
 use super::request::AuthorizeRequest;
 use crate::http::error::PageError;
@@ -31,13 +31,15 @@ pub async fn next_step(
     let Some(target) = req.acr_values.iter().find_map(|v| state.levels.get(v)) else { return Ok(Step::Satisfied) };
     let amr: Vec<&str> = session.amr.split(' ').filter(|m| !m.is_empty()).collect();
     let is_asn = account.kind == AccountKind::Asn;
-    let facts = AuthFacts { is_asn, amr: &amr, auth_age: now_unix() - session.auth_time };
+    let verified = account.assurance == Assurance::Terverifikasi;
+    let facts = AuthFacts { is_asn, amr: &amr, auth_age: now_unix() - session.auth_time, verified };
     let achieved = state.levels.achieved(&facts);
     let reached = state.levels.rank(&achieved.id) >= state.levels.rank(&target.id);
     if reached || Levels::satisfies(target, &facts) {
         return Ok(Step::Satisfied);
     }
-    if target.subjects == Subjects::Asn && !is_asn {
+    // No sign-in proves an identity: that takes a verifikator (a counter visit).
+    if (target.subjects == Subjects::Asn && !is_asn) || (target.needs_verified_identity() && !verified) {
         return Ok(Step::Unreachable);
     }
     let fresh = target.max_auth_age.is_none_or(|max| facts.auth_age <= max);

@@ -12,7 +12,7 @@ use gerbang_core::crypto::random;
 use gerbang_core::lang::Lang;
 use gerbang_core::policy::AuthFacts;
 use gerbang_core::store::{
-    Account, AccountKind, AuthCodeRecord, AuthorizationStore, AuthzRequestRecord, Session, now_unix,
+    Account, AccountKind, Assurance, AuthCodeRecord, AuthorizationStore, AuthzRequestRecord, Session, now_unix,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -208,8 +208,12 @@ pub(super) async fn issue_code(
     let now = now_unix();
     let amr: Vec<String> = session.amr.split(' ').filter(|m| !m.is_empty()).map(String::from).collect();
     let amr_refs: Vec<&str> = amr.iter().map(String::as_str).collect();
-    let facts =
-        AuthFacts { is_asn: account.kind == AccountKind::Asn, amr: &amr_refs, auth_age: now - session.auth_time };
+    let facts = AuthFacts {
+        is_asn: account.kind == AccountKind::Asn,
+        amr: &amr_refs,
+        auth_age: now - session.auth_time,
+        verified: account.assurance == Assurance::Terverifikasi,
+    };
     let acr = state.levels.achieved(&facts).id.clone();
     let details = CodeDetails {
         redirect_uri: req.redirect_uri.clone(),
