@@ -14,7 +14,7 @@ crate::on_both_backends!(pages_and_api_answer_hostile_input_without_server_error
 const ADMIN: &str = "198001012005011001";
 const NOBODY: &str = "198506062010012006";
 
-fn hostile() -> Vec<String> {
+pub(crate) fn hostile() -> Vec<String> {
     vec![
         String::new(),
         "\0".into(),

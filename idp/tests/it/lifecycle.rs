@@ -20,6 +20,7 @@ crate::on_both_backends!(
     reset_ends_every_session_and_tells_the_other_contact,
     a_verifikator_raises_identity_assurance,
     unused_accounts_are_noticed_then_disabled,
+    lifecycle_pages_answer_hostile_input_without_server_errors,
 );
 
 const NIK_FREE: &str = "1374024107900001"; // woman, 1 July 1990
@@ -550,4 +551,86 @@ async fn unused_accounts_are_noticed_then_disabled(backend: Backend) {
     assert_eq!(state(&idle).await, gerbang_core::store::AccountStatus::Disabled);
     assert_eq!(state(&active).await, gerbang_core::store::AccountStatus::Active);
     assert_eq!(srv.login(&srv.client(), NIK_FREE, PW).await.status(), 401, "disabled accounts cannot sign in");
+}
+
+/// Every field of every lifecycle form, with hostile values (and the proof of work done, so the
+/// values reach the checks behind it): a readable page with a 4xx or a redirect, never a 5xx.
+async fn lifecycle_pages_answer_hostile_input_without_server_errors(backend: Backend) {
+    let Some(w) = world(backend, |c| c.registration.per_address_per_hour = 10_000).await else { return };
+    let srv = &w.srv;
+    let officer = srv.client();
+    srv.accounts
+        .create(
+            NewIdentity {
+                identity: Identity::parse(VERIFIER_NIP).unwrap(),
+                name: "Petugas".into(),
+                password: Some(PW.into()),
+                roles: vec!["verifikator".into()],
+            },
+            Actor("test"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(srv.login(&officer, VERIFIER_NIP, PW).await.status(), 303);
+    let fields = [
+        "nik",
+        "name",
+        "birth_date",
+        "sex",
+        "email",
+        "phone",
+        "password",
+        "password_again",
+        "code",
+        "code_email",
+        "code_sms",
+        "identifier",
+        "channel",
+        "place",
+        "ktp_checked",
+        "note",
+        "return_to",
+    ];
+    let check = |what: String, r: reqwest::Response| async move {
+        let status = r.status();
+        let kind = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let body = r.text().await.unwrap();
+        assert!(status.is_client_error() || status.is_redirection() || status.is_success(), "{what}: {status} {body}");
+        assert!(status.is_redirection() || kind.starts_with("text/html"), "{what}: {kind}");
+    };
+    for value in crate::admin_hostile::hostile() {
+        for path in [
+            "/daftar",
+            "/daftar/verifikasi",
+            "/daftar/kirim-ulang",
+            "/lupa-sandi",
+            "/lupa-sandi/kode",
+            "/verifikasi",
+            "/verifikasi/x",
+        ] {
+            let browser = if path.starts_with("/verifikasi") { officer.clone() } else { srv.client() };
+            let page = browser.get(format!("{}/daftar", srv.url)).send().await.unwrap().text().await.unwrap();
+            let challenge = field(&page, "pow_challenge");
+            let mut form: Vec<(&str, String)> =
+                vec![("csrf", field(&page, "csrf")), ("pow_nonce", solve(&challenge)), ("pow_challenge", challenge)];
+            form.extend(fields.iter().map(|f| (*f, value.clone())));
+            let r = browser.post(format!("{}{path}", srv.url)).form(&form).send().await.unwrap();
+            check(format!("POST {path} with {:?}", value.chars().take(20).collect::<String>()), r).await;
+            // Hostile proof-of-work fields too.
+            form[1].1 = value.clone();
+            form[2].1 = value.clone();
+            let r = browser.post(format!("{}{path}", srv.url)).form(&form).send().await.unwrap();
+            check(format!("POST {path} with a hostile proof of work"), r).await;
+            let r = browser
+                .get(format!(
+                    "{}{path}?return_to={}",
+                    srv.url,
+                    url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+                ))
+                .send()
+                .await
+                .unwrap();
+            check(format!("GET {path}"), r).await;
+        }
+    }
 }

@@ -12,6 +12,7 @@ mod oidc_errors;
 mod oidc_keys;
 mod outbox;
 mod portal_browser;
+mod register_browser;
 mod strong_auth;
 mod support;
 mod throttle;
