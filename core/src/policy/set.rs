@@ -98,7 +98,7 @@ mod tests {
     fn the_shipped_policies_load() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
         let set = PolicySet::load(&dir).unwrap();
-        assert_eq!(set.levels.all().len(), 5);
+        assert_eq!(set.levels.all().len(), 6);
         // The examples shipped beside them are valid too.
         let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
         let networks = Networks::parse(&read("networks.example.toml"), "networks.example.toml").unwrap();

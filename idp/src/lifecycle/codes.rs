@@ -67,6 +67,32 @@ impl Codes {
         Ok(NewCode { id, code })
     }
 
+    /// Stores a code nobody can know, for a request that must look like a real one (a reset asked
+    /// for a NIP/NIK without an account): it expires, counts wrong tries and refuses like any other.
+    pub async fn issue_decoy(
+        &self,
+        tx: &mut Tx,
+        purpose: &str,
+        channel: Channel,
+        now: i64,
+    ) -> Result<String, LifecycleError> {
+        let id = random::token(16);
+        let record = CodeRecord {
+            id: id.clone(),
+            purpose: purpose.into(),
+            subject: String::new(),
+            channel: channel.as_str().into(),
+            address: String::new(),
+            code_hash: self.index.index(random::token(32).as_bytes()),
+            attempts: 0,
+            created_at: now,
+            expires_at: now + self.ttl_secs,
+            used_at: None,
+        };
+        tx.insert_code(&record).await?;
+        Ok(id)
+    }
+
     /// Refuses a new code when one went out less than a minute ago or five in the last hour.
     pub async fn may_resend(&self, tx: &mut Tx, subject: &str, purpose: &str, now: i64) -> Result<(), LifecycleError> {
         let recent = tx.count_codes_since(subject, purpose, now - RESEND_AFTER_SECS).await?;

@@ -43,6 +43,8 @@ pub enum LifecycleError {
     BadPhone,
     #[error("Pengiriman kode lewat {0} belum tersedia; pakai saluran lain.")]
     ChannelUnavailable(&'static str),
+    #[error("Pilih saluran pengiriman kode: email atau SMS.")]
+    NoChannel,
     #[error("Kedua kata sandi tidak sama.")]
     PasswordsDiffer,
     #[error("Pendaftaran ini sudah kedaluwarsa atau tidak ditemukan. Silakan mendaftar lagi.")]
@@ -123,6 +125,7 @@ impl Localized for LifecycleError {
                 "The mobile number is not valid. Write an Indonesian mobile number, e.g. 0812 3456 7890.".into()
             }
             LifecycleError::ChannelUnavailable(c) => format!("Codes cannot be sent by {c} yet; use the other channel."),
+            LifecycleError::NoChannel => "Choose how the code is sent: email or SMS.".into(),
             LifecycleError::PasswordsDiffer => "The two passwords differ.".into(),
             LifecycleError::RegistrationGone => "This registration expired or was not found. Please register again.".into(),
             LifecycleError::RequestGone => "This request expired or was not found. Please ask for a new code.".into(),

@@ -5,7 +5,6 @@
 
 use std::net::IpAddr;
 
-use gerbang_core::crypto::random;
 use gerbang_core::lang::Lang;
 use gerbang_core::store::{AccountStatus, LifecycleStore, Session, SessionStore, now_unix};
 
@@ -23,7 +22,7 @@ pub struct ResetDone {
 
 impl Lifecycle {
     /// Sends a reset code to the account's proven contact on `channel`, if there is one; returns
-    /// the request id either way (a made-up one when nothing was sent).
+    /// the request id either way (a decoy's when nothing was sent: it refuses every code alike).
     pub async fn start_reset(
         &self,
         identifier: &str,
@@ -32,21 +31,26 @@ impl Lifecycle {
         lang: Lang,
     ) -> Result<String, LifecycleError> {
         let identity = Identity::parse(identifier).map_err(LifecycleError::Identifier)?;
-        let channel = Channel::parse(channel)
-            .filter(|c| self.messenger.offers(*c))
-            .ok_or(LifecycleError::ChannelUnavailable("-"))?;
+        let channel = Channel::parse(channel).filter(|c| self.messenger.offers(*c)).ok_or(LifecycleError::NoChannel)?;
         self.admit("reset", address).await?;
-        let fake = random::token(16);
-        let Some(account) = self.accounts.find(&identity).await?.filter(|a| a.status == AccountStatus::Active) else {
-            return Ok(fake);
-        };
-        let contact = self.proven_contacts(&account.id).await?.into_iter().find(|c| c.channel == channel.as_str());
-        let Some(contact) = contact else { return Ok(fake) };
         let now = now_unix();
+        let account = self.accounts.find(&identity).await?.filter(|a| a.status == AccountStatus::Active);
+        let contact = match &account {
+            Some(a) => self.proven_contacts(&a.id).await?.into_iter().find(|c| c.channel == channel.as_str()),
+            None => None,
+        };
         let mut tx = self.store.begin().await?;
+        let (Some(account), Some(contact)) = (account, contact) else {
+            // Nothing to send: a request that behaves like a real one, so nothing tells them apart.
+            let decoy = self.codes.issue_decoy(&mut tx, PURPOSE, channel, now).await?;
+            tx.commit().await?;
+            return Ok(decoy);
+        };
         if self.codes.may_resend(&mut tx, &account.id, PURPOSE, now).await.is_err() {
             // Too many codes for this account: the answer stays the same, nothing more is sent.
-            return Ok(fake);
+            let decoy = self.codes.issue_decoy(&mut tx, PURPOSE, channel, now).await?;
+            tx.commit().await?;
+            return Ok(decoy);
         }
         tx.retire_codes(&account.id, PURPOSE, now).await?;
         let code = self.codes.issue(&mut tx, PURPOSE, &account.id, channel, &contact.address, now).await?;
@@ -71,9 +75,16 @@ impl Lifecycle {
         if code.trim().is_empty() {
             return Err(LifecycleError::NoCode);
         }
-        // Hash first (slow, outside the transaction); the code's tries bound how often this runs.
-        let phc = self.accounts.hash_password(password).await?;
+        // A request that cannot succeed is refused before any hashing work.
         let now = now_unix();
+        let live = self.store.conn().await?.code(request_id).await?.filter(|r| r.purpose == PURPOSE);
+        match live {
+            None => return Err(LifecycleError::RequestGone),
+            Some(r) if r.used_at.is_some() || r.expires_at <= now => return Err(LifecycleError::CodeSpent),
+            Some(_) => {}
+        }
+        // Hash (slow, outside the transaction); the code's tries bound how often this runs.
+        let phc = self.accounts.hash_password(password).await?;
         let mut tx = self.store.begin().await?;
         let record = tx.code(request_id).await?.filter(|r| r.purpose == PURPOSE).ok_or(LifecycleError::RequestGone)?;
         if let Err(e) = self.codes.check(&mut tx, &record, code, now).await {

@@ -348,14 +348,21 @@ async fn reset_ends_every_session_and_tells_the_other_contact(backend: Backend) 
     }
     let r = reset(srv, &stranger, "12345", "email").await;
     assert_eq!(r.status(), 400, "a malformed number is said");
+    // A request for an unknown NIK refuses codes exactly as a real one does.
+    let decoy = new_password(srv, &stranger, "000000", "sandi-baru-yang-panjang").await;
+    assert_eq!(decoy.status(), 400);
+    let decoy = decoy.text().await.unwrap();
+    assert!(decoy.contains("Kode salah. Sisa percobaan: 4"), "{decoy}");
     let browser = srv.client();
     let r = reset(srv, &browser, NIK_TAKEN, "email").await;
     assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/lupa-sandi/kode"));
     let mail = w.mail.inbox.nth_to("budi@contoh.id", 1).await;
     assert!(mail.text.contains("Kode untuk mengatur kata sandi"), "{}", mail.text);
     // A wrong code, then the right one with a new password.
-    let r = new_password(srv, &browser, "000000", "sandi-baru-yang-panjang").await;
+    let wrong = if mail.code() == "000000" { "111111" } else { "000000" };
+    let r = new_password(srv, &browser, wrong, "sandi-baru-yang-panjang").await;
     assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("Kode salah. Sisa percobaan: 4"), "the same answer as a decoy's");
     let r = new_password(srv, &browser, &mail.code(), "sandi-baru-yang-panjang").await;
     let text = r.text().await.unwrap();
     assert!(text.contains("Kata sandi baru sudah disimpan"), "{text}");
@@ -401,13 +408,13 @@ async fn reset_request_id(srv: &TestServer) -> String {
     let mut tx = srv.store.begin().await.unwrap();
     let id = match &mut tx {
         gerbang_core::store::Tx::Sqlite(t) => sqlx::query_scalar::<_, String>(
-            "SELECT id FROM one_time_codes WHERE purpose = 'reset' ORDER BY created_at DESC LIMIT 1",
+            "SELECT id FROM one_time_codes WHERE purpose = 'reset' AND subject <> '' ORDER BY created_at DESC LIMIT 1",
         )
         .fetch_one(&mut **t)
         .await
         .unwrap(),
         gerbang_core::store::Tx::Postgres(t) => sqlx::query_scalar::<_, String>(
-            "SELECT id FROM one_time_codes WHERE purpose = 'reset' ORDER BY created_at DESC LIMIT 1",
+            "SELECT id FROM one_time_codes WHERE purpose = 'reset' AND subject <> '' ORDER BY created_at DESC LIMIT 1",
         )
         .fetch_one(&mut **t)
         .await

@@ -205,7 +205,8 @@ async fn a_level_too_low_leads_to_step_up_and_an_unreachable_level_to_a_clear_40
     s.warga(NIK, "Rina Marlina").await;
     let w = s.browser();
     let (r, _) = open_signing_in(&w, &s.url(HOST_A, "/warga/"), NIK).await;
-    assert_eq!(json(r).await["headers"]["x-gerbang-level"], "warga");
+    // Made by an administrator, so proven: the citizens' highest level.
+    assert_eq!(json(r).await["headers"]["x-gerbang-level"], "warga-terverifikasi");
     let r = w.get(s.url(HOST_A, "/kantor/")).send().await.unwrap();
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("Aparatur Sipil Negara"));
