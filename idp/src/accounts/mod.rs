@@ -8,8 +8,8 @@ use gerbang_core::audit::{self, AuditEvent};
 use gerbang_core::crypto::{Keys, PasswordHasher};
 use gerbang_core::ids::{Nik, Nip};
 use gerbang_core::store::{
-    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, Assurance, GrantStore, NewAccount, NipRecord,
-    SessionStore, Store, StoreError, Tx, now_unix,
+    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, Assurance, GrantStore, LifecycleStore,
+    NewAccount, NipRecord, SessionStore, Store, StoreError, Tx, now_unix,
 };
 use std::sync::Arc;
 
@@ -371,7 +371,11 @@ impl AccountService {
             AccountStatus::Disabled => {
                 (tx.delete_account_sessions(id).await?, tx.revoke_account_grants(id, now).await?)
             }
-            AccountStatus::Active => (0, 0),
+            AccountStatus::Active => {
+                // Re-enabled: a pending inactivity notice must not disable it again at once.
+                tx.set_inactivity_notice(id, None).await?;
+                (0, 0)
+            }
         };
         let action = match status {
             AccountStatus::Disabled => "account.disable",

@@ -558,6 +558,10 @@ async fn unused_accounts_are_noticed_then_disabled(backend: Backend) {
     assert_eq!(state(&idle).await, gerbang_core::store::AccountStatus::Disabled);
     assert_eq!(state(&active).await, gerbang_core::store::AccountStatus::Active);
     assert_eq!(srv.login(&srv.client(), NIK_FREE, PW).await.status(), 401, "disabled accounts cannot sign in");
+    // Enabled again by an administrator: the old notice is forgotten, the next sweep leaves it.
+    srv.accounts.set_status(&idle, gerbang_core::store::AccountStatus::Active, Actor("test")).await.unwrap();
+    let swept = lifecycle.sweep_inactive(now + 39 * 86_400 + 3600).await.unwrap();
+    assert_eq!(swept.disabled, 0, "{swept:?}");
 }
 
 /// Every field of every lifecycle form, with hostile values (and the proof of work done, so the
