@@ -27,3 +27,19 @@ pub fn respond(
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+/// A short page of one message and a link on (`notice.html`), from the theme's strings `title`
+/// and `message`.
+pub fn notice(
+    state: &crate::state::AppState,
+    ui: &UiLang,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    next: &str,
+) -> Result<Response, super::error::PageError> {
+    let t = |key: &str| state.theme.string(ui.lang, key);
+    let ctx = minijinja::context! { title => t(title), message => t(message), next => next };
+    let html = state.theme.page("notice.html", ui, ctx).map_err(|e| super::error::PageError::Server(e.to_string()))?;
+    Ok(respond(status, html, None, ui, state.secure_cookies))
+}

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::SameSite;
-use gerbang_core::lang::Localized;
+use gerbang_core::lang::{Lang, Localized};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -65,8 +65,7 @@ pub async fn submit(
             Ok(response)
         }
         Err(e) => {
-            let Some(status) = refusal_status(&e) else { return Err(PageError::from_lifecycle(e)) };
-            let message = e.message(ui.lang);
+            let (status, message) = refused(e, ui.lang)?;
             render_form(&state, ui, &headers, status, &input, &return_to, Some(message))
         }
     }
@@ -94,8 +93,7 @@ pub async fn codes_submit(
     let registered = match state.lifecycle.complete_registration(&pending, &typed).await {
         Ok(r) => r,
         Err(e) => {
-            let Some(status) = refusal_status(&e) else { return Err(PageError::from_lifecycle(e)) };
-            let message = e.message(ui.lang);
+            let (status, message) = refused(e, ui.lang)?;
             return render_codes(&state, ui, &headers, status, &return_to, None, Some(message)).await;
         }
     };
@@ -111,16 +109,14 @@ pub async fn codes_submit(
             Ok(response)
         }
         Registered::NikTaken => {
-            let t = |key: &str| state.theme.string(ui.lang, key);
-            let html = state
-                .theme
-                .page(
-                    "notice.html",
-                    &ui,
-                    context! { title => t("register_taken_title"), message => t("register_taken"), next => "/lupa-sandi" },
-                )
-                .map_err(|e| PageError::Server(e.to_string()))?;
-            let mut response = page::respond(StatusCode::CONFLICT, html, None, &ui, state.secure_cookies);
+            let mut response = page::notice(
+                &state,
+                &ui,
+                StatusCode::CONFLICT,
+                "register_taken_title",
+                "register_taken",
+                "/lupa-sandi",
+            )?;
             response.headers_mut().append(header::SET_COOKIE, clear);
             Ok(response)
         }
@@ -139,21 +135,25 @@ pub async fn resend(State(state): State<AppState>, ui: UiLang, headers: HeaderMa
             render_codes(&state, ui, &headers, StatusCode::OK, &return_to, Some(notice), None).await
         }
         Err(e) => {
-            let Some(status) = refusal_status(&e) else { return Err(PageError::from_lifecycle(e)) };
-            let message = e.message(ui.lang);
+            let (status, message) = refused(e, ui.lang)?;
             render_codes(&state, ui, &headers, status, &return_to, None, Some(message)).await
         }
     }
 }
 
-/// The status of a refusal shown with its form; `None` for the server's own failures.
-pub(super) fn refusal_status(e: &LifecycleError) -> Option<StatusCode> {
-    match e {
+/// A refusal to show with its form (status and message), or the error page for the server's
+/// own failures.
+pub(super) fn refused(e: LifecycleError, lang: Lang) -> Result<(StatusCode, String), PageError> {
+    let status = match &e {
         LifecycleError::TooMany => Some(StatusCode::TOO_MANY_REQUESTS),
         LifecycleError::Delivery(_) => Some(StatusCode::SERVICE_UNAVAILABLE),
         LifecycleError::RegistrationClosed => Some(StatusCode::FORBIDDEN),
         e if e.is_refusal() => Some(StatusCode::BAD_REQUEST),
         _ => None,
+    };
+    match status {
+        Some(status) => Ok((status, e.message(lang))),
+        None => Err(PageError::from_lifecycle(e)),
     }
 }
 
@@ -168,16 +168,7 @@ fn render_form(
 ) -> Page {
     let lifecycle = &state.lifecycle;
     if !lifecycle.registration_open() {
-        let t = |key: &str| state.theme.string(ui.lang, key);
-        let html = state
-            .theme
-            .page(
-                "notice.html",
-                &ui,
-                context! { title => t("register_title"), message => t("register_closed"), next => "/masuk" },
-            )
-            .map_err(|e| PageError::Server(e.to_string()))?;
-        return Ok(page::respond(StatusCode::FORBIDDEN, html, None, &ui, state.secure_cookies));
+        return page::notice(state, &ui, StatusCode::FORBIDDEN, "register_title", "register_closed", "/masuk");
     }
     let (token, csrf_cookie) = csrf::ensure(headers, state.secure_cookies);
     let channels = lifecycle.channels();
@@ -214,16 +205,8 @@ async fn render_codes(
         None => None,
     };
     let Some(sent_to) = sent_to else {
-        let html = state
-            .theme
-            .page(
-                "notice.html",
-                &ui,
-                context! { title => t("register_title"), message => t("register_gone"), next => "/daftar" },
-            )
-            .map_err(|e| PageError::Server(e.to_string()))?;
         let status = if status == StatusCode::OK { StatusCode::NOT_FOUND } else { status };
-        return Ok(page::respond(status, html, None, &ui, state.secure_cookies));
+        return page::notice(state, &ui, status, "register_title", "register_gone", "/daftar");
     };
     let (token, csrf_cookie) = csrf::ensure(headers, state.secure_cookies);
     let codes: Vec<minijinja::Value> = sent_to

@@ -8,13 +8,12 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::SameSite;
-use gerbang_core::lang::Localized;
 use minijinja::context;
 
 use super::admin::FormData;
 use super::error::PageError;
 use super::lang::UiLang;
-use super::register::refusal_status;
+use super::register::refused;
 use super::{cookies, csrf, page};
 use crate::state::AppState;
 
@@ -45,8 +44,7 @@ pub async fn submit(
             Ok(response)
         }
         Err(e) => {
-            let Some(status) = refusal_status(&e) else { return Err(PageError::from_lifecycle(e)) };
-            let message = e.message(ui.lang);
+            let (status, message) = refused(e, ui.lang)?;
             render_request(&state, ui, &headers, status, identifier, Some(message))
         }
     }
@@ -69,8 +67,7 @@ pub async fn codes_submit(State(state): State<AppState>, ui: UiLang, headers: He
         {
             Ok(done) => done,
             Err(e) => {
-                let Some(status) = refusal_status(&e) else { return Err(PageError::from_lifecycle(e)) };
-                let message = e.message(ui.lang);
+                let (status, message) = refused(e, ui.lang)?;
                 return render_code(&state, ui, &headers, status, Some(message));
             }
         };
@@ -83,16 +80,7 @@ pub async fn codes_submit(State(state): State<AppState>, ui: UiLang, headers: He
             }
         }
     });
-    let t = |key: &str| state.theme.string(ui.lang, key);
-    let html = state
-        .theme
-        .page(
-            "notice.html",
-            &ui,
-            context! { title => t("reset_done_title"), message => t("reset_done"), next => "/masuk" },
-        )
-        .map_err(|e| PageError::Server(e.to_string()))?;
-    let mut response = page::respond(StatusCode::OK, html, None, &ui, state.secure_cookies);
+    let mut response = page::notice(&state, &ui, StatusCode::OK, "reset_done_title", "reset_done", "/masuk")?;
     response.headers_mut().append(header::SET_COOKIE, cookies::clear(REQUEST, state.secure_cookies));
     response.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION, state.secure_cookies));
     Ok(response)

@@ -21,6 +21,7 @@ crate::on_both_backends!(
     a_verifikator_raises_identity_assurance,
     unused_accounts_are_noticed_then_disabled,
     lifecycle_pages_answer_hostile_input_without_server_errors,
+    registration_switched_off_is_said_and_not_offered,
 );
 
 const NIK_FREE: &str = "1374024107900001"; // woman, 1 July 1990
@@ -644,4 +645,24 @@ async fn lifecycle_pages_answer_hostile_input_without_server_errors(backend: Bac
             check(format!("GET {path}"), r).await;
         }
     }
+}
+
+async fn registration_switched_off_is_said_and_not_offered(backend: Backend) {
+    let Some(w) = world(backend, |c| c.registration.enabled = false).await else { return };
+    let srv = &w.srv;
+    let browser = srv.client();
+    let login = browser.get(format!("{}/masuk", srv.url)).send().await.unwrap().text().await.unwrap();
+    assert!(!login.contains("id=\"register\"") && login.contains("id=\"forgot\""), "{login}");
+    let r = browser.get(format!("{}/daftar", srv.url)).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("Pendaftaran mandiri belum tersedia"));
+    let r = browser
+        .post(format!("{}/daftar", srv.url))
+        .form(&[("csrf", field(&login, "csrf")), ("nik", NIK_FREE.into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("Pendaftaran mandiri belum tersedia"));
+    assert!(w.mail.inbox.all().is_empty());
 }
