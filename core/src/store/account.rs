@@ -88,6 +88,8 @@ pub struct Account {
     pub assurance: Assurance,
     /// The agency (OPD) of an ASN.
     pub opd_id: Option<String>,
+    /// Who disabled it (`hr`, `inactivity`, `admin`); `None` while active.
+    pub disabled_by: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -144,6 +146,7 @@ struct AccountRow {
     status: String,
     assurance: String,
     opd_id: Option<String>,
+    disabled_by: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -159,6 +162,7 @@ impl TryFrom<AccountRow> for Account {
             id: r.id,
             display_name: r.display_name,
             opd_id: r.opd_id,
+            disabled_by: r.disabled_by,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -181,8 +185,14 @@ struct SummaryRow {
 pub trait AccountStore {
     async fn insert_account(&mut self, account: &NewAccount<'_>) -> Result<(), StoreError>;
     async fn account(&mut self, id: &str) -> Result<Option<Account>, StoreError>;
-    /// Returns false when no such account exists.
-    async fn set_status(&mut self, id: &str, status: AccountStatus, now: i64) -> Result<bool, StoreError>;
+    /// Returns false when no such account exists. `disabled_by` says why (kept while disabled).
+    async fn set_status(
+        &mut self,
+        id: &str,
+        status: AccountStatus,
+        disabled_by: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError>;
     async fn set_display_name(&mut self, id: &str, name: &str, now: i64) -> Result<bool, StoreError>;
     /// Accounts with an id greater than `after`, in id order.
     async fn list_accounts(&mut self, after: &str, limit: i64) -> Result<Vec<AccountSummary>, StoreError>;
@@ -233,9 +243,16 @@ impl<T: Db> AccountStore for T {
         row.map(Account::try_from).transpose()
     }
 
-    async fn set_status(&mut self, id: &str, status: AccountStatus, now: i64) -> Result<bool, StoreError> {
+    async fn set_status(
+        &mut self,
+        id: &str,
+        status: AccountStatus,
+        disabled_by: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let disabled_by = disabled_by.filter(|_| status == AccountStatus::Disabled);
         let n = on_conn!(self, c => sqlx::query(sql::UPDATE_STATUS)
-            .bind(id).bind(status.as_str()).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+            .bind(id).bind(status.as_str()).bind(now).bind(disabled_by).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 

@@ -14,6 +14,7 @@ pub mod factor;
 pub mod gateway;
 pub mod grant;
 pub mod lifecycle;
+pub mod logout;
 pub mod meta;
 pub mod passkey;
 pub mod register;
@@ -45,6 +46,7 @@ pub use factor::{FactorStore, SignIn, TotpRecord};
 pub use gateway::{GatewayLogout, GatewayStore};
 pub use grant::{GrantRecord, GrantStore, RefreshTokenRecord};
 pub use lifecycle::{AssuranceEvent, CodeRecord, ContactRecord, LifecycleStore, PendingRegistration};
+pub use logout::{LogoutOutbox, OwedLogout};
 pub use meta::MetaStore;
 pub use passkey::{CeremonyRecord, PasskeyRecord, PasskeyStore};
 pub use register::{

@@ -54,14 +54,15 @@ async fn account_round_trip(store: Store) {
     assert!(db.account("missing").await.unwrap().is_none());
     drop(db);
     let mut tx = store.begin().await.unwrap();
-    assert!(tx.set_status("a1", AccountStatus::Disabled, 2000).await.unwrap());
-    assert!(!tx.set_status("missing", AccountStatus::Disabled, 2000).await.unwrap());
+    assert!(tx.set_status("a1", AccountStatus::Disabled, Some("admin"), 2000).await.unwrap());
+    assert!(!tx.set_status("missing", AccountStatus::Disabled, Some("admin"), 2000).await.unwrap());
     tx.add_role("a1", "admin").await.unwrap();
     tx.add_role("a1", "admin").await.unwrap(); // idempotent
     tx.commit().await.unwrap();
     let mut db = store.conn().await.unwrap();
     let a = db.account("a1").await.unwrap().unwrap();
     assert_eq!((a.status, a.updated_at), (AccountStatus::Disabled, 2000));
+    assert_eq!(a.disabled_by.as_deref(), Some("admin"), "why it was disabled is kept");
     assert_eq!(db.roles("a1").await.unwrap(), vec!["admin".to_string()]);
 }
 

@@ -9,7 +9,7 @@ use gerbang_core::crypto::{Keys, PasswordHasher};
 use gerbang_core::ids::{Nik, Nip};
 use gerbang_core::store::{
     Account, AccountKind, AccountStatus, AccountStore, AccountSummary, Assurance, GrantStore, LifecycleStore,
-    NewAccount, NipRecord, SessionStore, Store, StoreError, Tx, now_unix,
+    LogoutOutbox, NewAccount, NipRecord, SessionStore, Store, StoreError, Tx, now_unix,
 };
 use std::sync::Arc;
 
@@ -18,6 +18,8 @@ use tokio::sync::Semaphore;
 
 pub use error::AccountError;
 pub use identity::{Identity, IdentityError};
+
+use crate::oidc::backchannel::LogoutSignal;
 
 /// Roles an account can hold. Later issues give each its pages.
 pub const ROLES: &[&str] = &["admin", "auditor", "developer", "verifikator", "wali_data"];
@@ -30,6 +32,27 @@ pub const MAX_PASSWORD_LEN: usize = 1024;
 /// Who asks for a change, recorded in the audit log (`cli`, `demo`, or an account id).
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a>(pub &'a str);
+
+/// Why an account is disabled, kept with it: the HR sync re-enables only what it disabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisabledBy {
+    /// An administrator or the command line.
+    Admin,
+    /// The inactivity sweep.
+    Inactivity,
+    /// The HR system: the civil servant left (import or SCIM).
+    Hr,
+}
+
+impl DisabledBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisabledBy::Admin => "admin",
+            DisabledBy::Inactivity => "inactivity",
+            DisabledBy::Hr => "hr",
+        }
+    }
+}
 
 /// A display name as stored: trimmed, not empty, not too long, no control characters.
 pub fn validate_name(name: &str) -> Result<&str, AccountError> {
@@ -83,6 +106,7 @@ pub struct AccountService {
     hasher: PasswordHasher,
     min_password_len: usize,
     hashing: HashingSlots,
+    logouts: LogoutSignal,
 }
 
 /// Bounds how many argon2 computations (19 MiB each by default) run at once, so a flood of
@@ -132,7 +156,19 @@ impl From<SlotError> for AccountError {
 
 impl AccountService {
     pub fn new(store: Store, keys: Keys, hasher: PasswordHasher, min_password_len: usize) -> Self {
-        AccountService { store, keys, hasher, min_password_len, hashing: HashingSlots::for_this_machine() }
+        AccountService {
+            store,
+            keys,
+            hasher,
+            min_password_len,
+            hashing: HashingSlots::for_this_machine(),
+            logouts: LogoutSignal::default(),
+        }
+    }
+
+    /// Raised after a commit that owes back-channel logouts (the IdP's delivery loop waits on it).
+    pub fn logout_signal(&self) -> &LogoutSignal {
+        &self.logouts
     }
 
     /// The shortest password accepted, in characters.
@@ -313,11 +349,13 @@ impl AccountService {
         let mut tx = self.store.begin().await?;
         self.set_password_in(&mut tx, id, &phc, actor, "account.set_password").await?;
         tx.commit().await?;
+        self.logouts.owed();
         Ok(())
     }
 
     /// Inside the caller's transaction: stores a password hash already made, ends every session
-    /// and revokes every grant (refresh tokens) of the account, and audits it as `action`.
+    /// (owing their back-channel logouts) and revokes every grant (refresh tokens) of the account,
+    /// and audits it as `action`. After committing, raise [`Self::logout_signal`].
     pub(crate) async fn set_password_in(
         &self,
         tx: &mut Tx,
@@ -329,7 +367,7 @@ impl AccountService {
         let now = now_unix();
         tx.account(id).await?.ok_or(AccountError::NotFound)?;
         tx.set_password(id, phc, now).await?;
-        let ended = tx.delete_account_sessions(id).await?;
+        let ended = self.end_account_sessions_in(tx, id, now).await?;
         let revoked = tx.revoke_account_grants(id, now).await?;
         let detail = json!({ "sessions_ended": ended, "grants_revoked": revoked });
         audit::append(tx, &AuditEvent { actor: actor.0, action, target: id, detail }, now).await?;
@@ -356,20 +394,49 @@ impl AccountService {
         Ok(())
     }
 
-    /// Disables (ending every session and revoking every grant) or re-enables an account.
-    /// Returns false if unchanged.
+    /// Disables (ending every session and revoking every grant) or re-enables an account, as an
+    /// administrator. Returns false if unchanged.
     pub async fn set_status(&self, id: &str, status: AccountStatus, actor: Actor<'_>) -> Result<bool, AccountError> {
-        let now = now_unix();
+        self.change_status(id, status, DisabledBy::Admin, actor).await
+    }
+
+    /// Like [`Self::set_status`], saying why an account is disabled.
+    pub async fn change_status(
+        &self,
+        id: &str,
+        status: AccountStatus,
+        by: DisabledBy,
+        actor: Actor<'_>,
+    ) -> Result<bool, AccountError> {
         let mut tx = self.store.begin().await?;
+        let changed = self.change_status_in(&mut tx, id, status, by, actor).await?;
+        tx.commit().await?;
+        if changed && status == AccountStatus::Disabled {
+            self.logouts.owed();
+        }
+        Ok(changed)
+    }
+
+    /// Inside the caller's transaction. Disabling ends every session (owing its back-channel
+    /// logouts) and revokes every grant; after committing, raise [`Self::logout_signal`].
+    pub(crate) async fn change_status_in(
+        &self,
+        tx: &mut Tx,
+        id: &str,
+        status: AccountStatus,
+        by: DisabledBy,
+        actor: Actor<'_>,
+    ) -> Result<bool, AccountError> {
+        let now = now_unix();
         let account = tx.account(id).await?.ok_or(AccountError::NotFound)?;
         if account.status == status {
             return Ok(false);
         }
-        tx.set_status(id, status, now).await?;
+        tx.set_status(id, status, Some(by.as_str()), now).await?;
         // A disabled account keeps no session and no live token (grants revoked).
         let (ended, revoked) = match status {
             AccountStatus::Disabled => {
-                (tx.delete_account_sessions(id).await?, tx.revoke_account_grants(id, now).await?)
+                (self.end_account_sessions_in(tx, id, now).await?, tx.revoke_account_grants(id, now).await?)
             }
             AccountStatus::Active => {
                 // Re-enabled: a pending inactivity notice must not disable it again at once.
@@ -377,14 +444,22 @@ impl AccountService {
                 (0, 0)
             }
         };
-        let action = match status {
-            AccountStatus::Disabled => "account.disable",
-            AccountStatus::Active => "account.enable",
+        let (action, detail) = match status {
+            AccountStatus::Disabled => (
+                "account.disable",
+                json!({ "sessions_ended": ended, "grants_revoked": revoked, "disabled_by": by.as_str() }),
+            ),
+            AccountStatus::Active => ("account.enable", json!({ "sessions_ended": 0, "grants_revoked": 0 })),
         };
-        let detail = json!({ "sessions_ended": ended, "grants_revoked": revoked });
-        audit::append(&mut tx, &AuditEvent { actor: actor.0, action, target: id, detail }, now).await?;
-        tx.commit().await?;
+        audit::append(tx, &AuditEvent { actor: actor.0, action, target: id, detail }, now).await?;
         Ok(true)
+    }
+
+    /// Deletes every session of the account, owing a back-channel logout to each client that
+    /// received tokens from one of them. Returns how many sessions ended.
+    async fn end_account_sessions_in(&self, tx: &mut Tx, id: &str, now: i64) -> Result<u64, AccountError> {
+        tx.enqueue_account_logouts(id, now).await?;
+        Ok(tx.delete_account_sessions(id).await?)
     }
 
     /// Moves an ASN account to a new NIP (e.g. PPPK appointed PNS). The account, its subject,

@@ -63,6 +63,7 @@ impl Principal {
             status: AccountStatus::Active,
             assurance: Assurance::Terverifikasi,
             opd_id: None,
+            disabled_by: None,
             created_at: now,
             updated_at: now,
         };

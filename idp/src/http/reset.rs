@@ -62,24 +62,13 @@ pub async fn codes_submit(State(state): State<AppState>, ui: UiLang, headers: He
     let Some(request) = cookies::get(&headers, REQUEST, state.secure_cookies) else {
         return Ok(Redirect::to("/lupa-sandi").into_response());
     };
-    let done =
-        match state.lifecycle.complete_reset(&request, f.get("code"), f.get("password"), f.get("password_again")).await
-        {
-            Ok(done) => done,
-            Err(e) => {
-                let (status, message) = refused(e, ui.lang)?;
-                return render_code(&state, ui, &headers, status, Some(message));
-            }
-        };
-    // The sessions are gone already; their applications hear of it in the background.
-    let background = state.clone();
-    tokio::spawn(async move {
-        for session in &done.ended_sessions {
-            if let Err(e) = crate::oidc::logout::end_session(&background, session).await {
-                tracing::warn!(error = %e, "back-channel logout after a password reset failed");
-            }
-        }
-    });
+    // The sessions end in the same transaction; their applications hear of it from the outbox.
+    if let Err(e) =
+        state.lifecycle.complete_reset(&request, f.get("code"), f.get("password"), f.get("password_again")).await
+    {
+        let (status, message) = refused(e, ui.lang)?;
+        return render_code(&state, ui, &headers, status, Some(message));
+    }
     let mut response = page::notice(&state, &ui, StatusCode::OK, "reset_done_title", "reset_done", "/masuk")?;
     response.headers_mut().append(header::SET_COOKIE, cookies::clear(REQUEST, state.secure_cookies));
     response.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION, state.secure_cookies));

@@ -5,7 +5,7 @@
 use gerbang_core::store::{AccountStatus, LifecycleStore};
 
 use super::{Lifecycle, LifecycleError};
-use crate::accounts::Actor;
+use crate::accounts::{Actor, DisabledBy};
 use crate::notify::text;
 
 /// Accounts handled per sweep; the next sweep takes the rest.
@@ -40,7 +40,11 @@ impl Lifecycle {
             sweep.noticed += 1;
         }
         for id in &to_disable {
-            if self.accounts.set_status(id, AccountStatus::Disabled, Actor("inactivity")).await? {
+            if self
+                .accounts
+                .change_status(id, AccountStatus::Disabled, DisabledBy::Inactivity, Actor("inactivity"))
+                .await?
+            {
                 sweep.disabled += 1;
             }
         }

@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use gerbang_core::lang::Lang;
-use gerbang_core::store::{AccountStatus, LifecycleStore, Session, SessionStore, now_unix};
+use gerbang_core::store::{AccountStatus, LifecycleStore, SessionStore, now_unix};
 
 use super::{Lifecycle, LifecycleError};
 use crate::accounts::{Actor, Identity};
@@ -14,10 +14,11 @@ use crate::notify::{Channel, text};
 
 const PURPOSE: &str = "reset";
 
-/// A finished reset: the account, and the sessions that ended (for back-channel logout).
+/// A finished reset: the account, and how many sessions ended (their applications get
+/// back-channel logouts from the outbox).
 pub struct ResetDone {
     pub account_id: String,
-    pub ended_sessions: Vec<Session>,
+    pub ended_sessions: u64,
 }
 
 impl Lifecycle {
@@ -92,11 +93,12 @@ impl Lifecycle {
             return Err(e);
         }
         let account_id = record.subject.clone();
-        let sessions = tx.account_sessions(&account_id, now).await?;
+        let sessions = tx.account_sessions(&account_id, now).await?.len() as u64;
         self.accounts.set_password_in(&mut tx, &account_id, &phc, Actor(&account_id), "account.reset_password").await?;
         // The contact that received the code is proven by its use.
         tx.retire_codes(&account_id, PURPOSE, now).await?;
         tx.commit().await?;
+        self.accounts.logout_signal().owed();
         tracing::info!(account = %account_id, "password reset");
         let when = crate::wib::date_time(now);
         self.tell_account(&account_id, || text::password_changed(Self::default_lang(), &when)).await?;

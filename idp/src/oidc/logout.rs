@@ -2,21 +2,17 @@
 //! back-channel logout tokens to every client that received tokens from the session (OIDC
 //! Back-Channel Logout 1.0). `/keluar` on the account page ends sessions the same way.
 
-use std::time::Duration;
-
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use gerbang_core::lang::Lang;
-use gerbang_core::store::{GrantStore, Session, SessionStore, StoreError, now_unix};
+use gerbang_core::store::{GrantStore, LogoutOutbox, Session, SessionStore, StoreError, now_unix};
 use minijinja::context;
 use serde::Deserialize;
-use tokio::task::JoinSet;
 
 use super::authorize::see_other;
-use super::claims;
 use super::client::Client;
 use crate::http::error::PageError;
 use crate::http::lang::UiLang;
@@ -158,44 +154,17 @@ fn finish(state: &AppState, ui: UiLang, redirect: Option<&str>, st: Option<&str>
     Ok(Html(html).into_response())
 }
 
-/// Ends the session: removes it, revokes every grant made from it, and sends a logout token to
-/// each of its clients that registered a back-channel logout URI (waiting a few seconds at most).
+/// Ends the session: removes it, revokes every grant made from it, owes a logout token to each
+/// of its clients that registered a back-channel logout URI, and sends them (waiting a few
+/// seconds at most; a client that does not answer is retried by the outbox).
 pub async fn end_session(state: &AppState, session: &Session) -> Result<(), StoreError> {
     let now = now_unix();
     let mut tx = state.store.begin().await?;
+    tx.enqueue_session_logouts(&session.sid, now).await?;
     tx.delete_session(&session.id_hash).await?;
     tx.revoke_session_grants(&session.sid, now).await?;
-    let client_ids = tx.session_clients(&session.sid).await?;
     tx.commit().await?;
-    let account = match state.accounts.by_id(&session.account_id).await {
-        Ok(Some(a)) => a,
-        _ => return Ok(()),
-    };
-    let mut sends = JoinSet::new();
-    for id in client_ids {
-        let Some(client) = state.clients.get(&id).await? else { continue };
-        let Some(uri) = client.backchannel_logout_uri.clone() else { continue };
-        let sub = claims::subject(&state.keys, &account, &client);
-        let token = match state.issuer.logout_token(client.id_token_alg, &client.id, &sub, &session.sid) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::error!(client = %client.id, error = %e, "could not sign a logout token");
-                continue;
-            }
-        };
-        let http = state.http.clone();
-        sends.spawn(async move {
-            let result = http.post(&uri).form(&[("logout_token", token)]).timeout(Duration::from_secs(5)).send().await;
-            match result {
-                Ok(r) if r.status().is_success() => {
-                    tracing::info!(client = %client.id, "back-channel logout delivered")
-                }
-                Ok(r) => tracing::warn!(client = %client.id, status = %r.status(), "back-channel logout refused"),
-                Err(e) => tracing::warn!(client = %client.id, error = %e, "back-channel logout failed"),
-            }
-        });
-    }
-    while sends.join_next().await.is_some() {}
+    super::backchannel::deliver(state, Some(&session.sid)).await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod authorize;
+pub mod backchannel;
 pub mod claims;
 pub mod client;
 pub mod discovery;

@@ -82,6 +82,7 @@ impl TestServer {
         let accounts = state.accounts.clone();
         let clients = state.clients.clone();
         let app_state = state.clone();
+        gerbang_idp::oidc::backchannel::spawn(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let app = gerbang_idp::router(state);
         tokio::spawn(gerbang_core::http::serve(listener, app, async move {

@@ -76,6 +76,7 @@ impl Stack {
         config.proxy.public_url = format!("http://{gateway}");
 
         let state = gerbang_idp::AppState::new(&config, store.clone(), keys.clone()).await.expect("idp state");
+        gerbang_idp::oidc::backchannel::spawn(state.clone());
         let accounts = state.accounts.clone();
         let clients = state.clients.clone();
         let redirects = [HOST_A, HOST_B].map(|h| format!("http://{h}:{}/.gerbang/callback", gateway.port()));

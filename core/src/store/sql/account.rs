@@ -3,10 +3,9 @@
 pub const INSERT_ACCOUNT: &str = "INSERT INTO accounts (id, kind, display_name, status, created_at, updated_at, name_key, opd_id, assurance) \
      VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)";
 
-pub const SELECT_ACCOUNT: &str =
-    "SELECT id, kind, display_name, status, assurance, opd_id, created_at, updated_at FROM accounts WHERE id = $1";
+pub const SELECT_ACCOUNT: &str = "SELECT id, kind, display_name, status, assurance, opd_id, disabled_by, created_at, updated_at FROM accounts WHERE id = $1";
 
-pub const UPDATE_STATUS: &str = "UPDATE accounts SET status = $2, updated_at = $3 WHERE id = $1";
+pub const UPDATE_STATUS: &str = "UPDATE accounts SET status = $2, updated_at = $3, disabled_by = $4 WHERE id = $1";
 
 pub const UPDATE_NAME: &str = "UPDATE accounts SET display_name = $2, name_key = $4, updated_at = $3 WHERE id = $1";
 

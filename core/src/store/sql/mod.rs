@@ -10,6 +10,7 @@ pub mod factor;
 pub mod gateway;
 pub mod grant;
 pub mod lifecycle;
+pub mod logout;
 pub mod meta;
 pub mod passkey;
 pub mod register;
