@@ -56,6 +56,26 @@ pub enum Command {
     /// groups and their stewards (Pasal 12). Changes are audited under the actor `cli`.
     #[command(subcommand)]
     Register(RegisterCommand),
+    /// Civil servants (ASN) from the HR system (SIMPEG/BKPSDM).
+    #[command(subcommand)]
+    Asn(AsnCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AsnCommand {
+    /// Import a CSV export of the HR system: creates, updates, moves between OPDs and disables
+    /// (deprovisions) accounts. Columns: nip, nama, opd (required), status, email, telepon.
+    /// Bad rows are listed and skipped; running the same file again changes nothing.
+    Import {
+        /// The CSV file (UTF-8, `,` or `;` separated, with a header row).
+        file: PathBuf,
+        /// Only show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// List every row that changes (by default only the counts and the bad rows).
+        #[arg(long)]
+        details: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

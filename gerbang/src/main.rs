@@ -45,6 +45,7 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), CliError> {
         Command::Audit(command) => cmd::audit::run(&config, command).await,
         Command::Register(command) => cmd::register::run(&config, command, lang).await,
         Command::Migrate => cmd::migrate::run(&config).await,
+        Command::Asn(command) => cmd::asn::run(&config, command, lang).await,
         Command::Serve(args) => cmd::serve::run(config, args).await,
         Command::User(command) => cmd::user::run(&config, command, lang).await,
         Command::Client(command) => cmd::client::run(&config, command).await,

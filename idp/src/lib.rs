@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod factors;
+pub mod hr;
 pub mod http;
 pub mod lifecycle;
 pub mod login;

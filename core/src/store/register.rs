@@ -348,3 +348,14 @@ fn hex_opt<S: serde::Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::
         None => s.serialize_none(),
     }
 }
+
+/// Every OPD, in name order, read page by page.
+pub async fn all_opds(db: &mut impl Db) -> Result<Vec<OpdRecord>, StoreError> {
+    let (mut out, mut after) = (Vec::new(), Cursor::default());
+    loop {
+        let page = db.search_opds("", &after, 500).await?;
+        let Some(last) = page.last() else { return Ok(out) };
+        after = Cursor { key: last.name_key.clone(), id: last.id.clone() };
+        out.extend(page);
+    }
+}

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod asn;
 pub mod audit;
 pub mod check_config;
 pub mod client;

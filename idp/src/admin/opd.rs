@@ -28,14 +28,7 @@ impl Admin {
 
     /// Every OPD, for choosers (any signed-in role may see the names).
     pub async fn all_opds(&self) -> Result<Vec<OpdRecord>, AdminError> {
-        let mut db = self.store.conn().await?;
-        let (mut out, mut after) = (Vec::new(), Cursor::default());
-        loop {
-            let page = db.search_opds("", &after, 500).await?;
-            let Some(last) = page.last() else { return Ok(out) };
-            after = Cursor { key: last.name_key.clone(), id: last.id.clone() };
-            out.extend(page);
-        }
+        Ok(gerbang_core::store::all_opds(&mut self.store.conn().await?).await?)
     }
 
     pub async fn opd(&self, who: &Principal, id: &str) -> Result<OpdRecord, AdminError> {
