@@ -36,6 +36,7 @@ pub struct AppState {
     pub admin: Admin,
     /// Self-registration, contact codes, password reset, identity assurance, inactivity.
     pub lifecycle: Lifecycle,
+    pub hr: crate::hr::Hr,
     pub issuer: Issuer,
     pub levels: Arc<Levels>,
     pub theme: Theme,
@@ -91,6 +92,7 @@ impl AppState {
         );
         Ok(AppState {
             lifecycle,
+            hr: crate::hr::Hr::new(store.clone(), accounts.clone()),
             audit: gerbang_core::audit::AuditWriter::start(store.clone()),
             admin: Admin::new(store.clone(), accounts.clone(), clients.clone(), Some(config.policies_dir.clone())),
             accounts,

@@ -50,7 +50,8 @@ pub use logout::{LogoutOutbox, OwedLogout};
 pub use meta::MetaStore;
 pub use passkey::{CeremonyRecord, PasskeyRecord, PasskeyStore};
 pub use register::{
-    AppDocRecord, ApplicationRecord, Cursor, all_opds, DataGroupRecord, DomainRecord, NetworkRecord, OpdRecord, RegisterStore,
+    AppDocRecord, ApplicationRecord, Cursor, DataGroupRecord, DomainRecord, NetworkRecord, OpdRecord, RegisterStore,
+    all_opds,
 };
 pub use registration::{ClaimRequestRecord, RegistrationRecord, RegistrationStore};
 pub use report::{AppSignIns, AppStatus, OpdFactors, OpdSignIns, ReportStore};

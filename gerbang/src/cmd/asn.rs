@@ -103,7 +103,9 @@ fn print_report(r: &ImportReport, details: bool, lang: Lang) {
         for c in &r.changes {
             let steps: Vec<String> = c.steps.iter().map(|s| step_text(s, lang)).collect();
             let note = match &c.note {
-                Some(Note::KeptDisabled { by }) => format!(" [{} {by}]", say(lang, "tetap nonaktif:", "kept disabled:")),
+                Some(Note::KeptDisabled { by }) => {
+                    format!(" [{} {by}]", say(lang, "tetap nonaktif:", "kept disabled:"))
+                }
                 Some(Note::NoAccountToDisable) => format!(" [{}]", say(lang, "tidak ada akun", "no account")),
                 None => String::new(),
             };

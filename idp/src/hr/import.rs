@@ -129,11 +129,8 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, StaffInput)>, ImportError> {
     let header_line = text.lines().next().filter(|l| !l.trim().is_empty()).ok_or(ImportError::Empty)?;
     // Spreadsheets set to Indonesian save with `;`.
     let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() { b';' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let malformed = |e: csv::Error| ImportError::Malformed {
         line: e.position().map(|p| p.line()).unwrap_or(0),
         detail: e.to_string().chars().take(120).collect(),
@@ -339,10 +336,14 @@ mod tests {
 
     #[test]
     fn headers_in_any_order_and_either_separator() {
-        let rows = read_csv("\u{feff}Nama;NIP;Kode OPD;Email\nRina;199001012015032001;DISKOMINFO;r@contoh.id\n\n".as_bytes())
-            .unwrap();
+        let rows =
+            read_csv("\u{feff}Nama;NIP;Kode OPD;Email\nRina;199001012015032001;DISKOMINFO;r@contoh.id\n\n".as_bytes())
+                .unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!((rows[0].0, rows[0].1.nip.as_str(), rows[0].1.opd.as_str()), (2, "199001012015032001", "DISKOMINFO"));
+        assert_eq!(
+            (rows[0].0, rows[0].1.nip.as_str(), rows[0].1.opd.as_str()),
+            (2, "199001012015032001", "DISKOMINFO")
+        );
         assert_eq!(rows[0].1.status, "");
         let rows = read_csv(b"nip,nama,opd\n1,\"Budi, S.T.\",X\n").unwrap();
         assert_eq!(rows[0].1.name, "Budi, S.T.");

@@ -49,7 +49,9 @@ pub enum RowError {
     BadEmail,
     BadPhone,
     /// The same NIP already came on an earlier line of the file.
-    DuplicateNip { first_line: usize },
+    DuplicateNip {
+        first_line: usize,
+    },
     /// The NIP belonged to another account once (NIPs are never reused).
     NipOfAnother,
     /// The store refused the write (the message says why).
@@ -89,9 +91,7 @@ impl Localized for RowError {
                 "NIP ini pernah dipakai akun lain dan tidak dapat dipakai lagi.".into(),
                 "This NIP was used by another account and cannot be used again.".into(),
             ),
-            RowError::Refused(why) => {
-                (format!("Tidak dapat disimpan: {why}"), format!("Could not be saved: {why}"))
-            }
+            RowError::Refused(why) => (format!("Tidak dapat disimpan: {why}"), format!("Could not be saved: {why}")),
         };
         match lang {
             Lang::Id => id,

@@ -4,8 +4,7 @@
 
 use gerbang_core::audit::{self, AuditEvent};
 use gerbang_core::store::{
-    Account, AccountStatus, AccountStore, Assurance, AssuranceEvent, ContactRecord, Db, LifecycleStore, Tx,
-    now_unix,
+    Account, AccountStatus, AccountStore, Assurance, AssuranceEvent, ContactRecord, Db, LifecycleStore, Tx, now_unix,
 };
 use serde_json::json;
 
@@ -17,10 +16,19 @@ use crate::accounts::{AccountError, Actor, DisabledBy, Identity, NewIdentity};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     Create,
-    Rename { from: String, to: String },
-    Move { from: Option<String>, to: String },
+    Rename {
+        from: String,
+        to: String,
+    },
+    Move {
+        from: Option<String>,
+        to: String,
+    },
     /// A contact set or replaced by the HR system (counts as proven: the HR holds it).
-    Contact { channel: &'static str, address: String },
+    Contact {
+        channel: &'static str,
+        address: String,
+    },
     /// The person left: disabled at once, sessions and tokens ended, applications told.
     Disable,
     /// Back in service after the HR system had disabled the account.

@@ -71,6 +71,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/jaringan/{id}", get(ad::registers::network_show).post(ad::registers::network_update))
         .route("/admin/kelompok-data", get(ad::registers::groups).post(ad::registers::appoint))
         .route("/admin/akun", get(ad::registers::accounts))
+        .route(
+            "/admin/asn/impor",
+            get(ad::hr::import_page)
+                .post(ad::hr::import_submit)
+                .layer(DefaultBodyLimit::max(ad::hr::MAX_FILE_BYTES + 64 * 1024)),
+        )
         .route("/admin/akun/{id}", get(ad::registers::account_show).post(ad::registers::account_update))
         .route("/admin/klien", get(ad::clients::list))
         .route("/admin/klien/{id}", get(ad::clients::show).post(ad::clients::decide))

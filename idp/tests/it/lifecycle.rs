@@ -28,13 +28,13 @@ const NIK_FREE: &str = "1374024107900001"; // woman, 1 July 1990
 const NIK_TAKEN: &str = "1374021203850002"; // man, 12 March 1985
 const VERIFIER_NIP: &str = "198001012005011001";
 
-struct World {
-    srv: TestServer,
-    mail: SmtpSink,
-    sms: SmsSink,
+pub(crate) struct World {
+    pub(crate) srv: TestServer,
+    pub(crate) mail: SmtpSink,
+    pub(crate) sms: SmsSink,
 }
 
-async fn world(backend: Backend, adjust: impl FnOnce(&mut gerbang_core::config::Config)) -> Option<World> {
+pub(crate) async fn world(backend: Backend, adjust: impl FnOnce(&mut gerbang_core::config::Config)) -> Option<World> {
     let mail = SmtpSink::start().await;
     let sms = SmsSink::start().await;
     let (smtp, sms_url) = (mail.url.clone(), sms.url.clone());
@@ -295,7 +295,12 @@ async fn codes_expire_are_used_once_and_are_throttled(backend: Backend) {
     assert!(r.text().await.unwrap().contains("Terlalu banyak permintaan"));
 }
 
-async fn reset(srv: &TestServer, browser: &reqwest::Client, identifier: &str, channel: &str) -> reqwest::Response {
+pub(crate) async fn reset(
+    srv: &TestServer,
+    browser: &reqwest::Client,
+    identifier: &str,
+    channel: &str,
+) -> reqwest::Response {
     let page = browser.get(format!("{}/lupa-sandi", srv.url)).send().await.unwrap().text().await.unwrap();
     browser
         .post(format!("{}/lupa-sandi", srv.url))
@@ -305,7 +310,12 @@ async fn reset(srv: &TestServer, browser: &reqwest::Client, identifier: &str, ch
         .unwrap()
 }
 
-async fn new_password(srv: &TestServer, browser: &reqwest::Client, code: &str, password: &str) -> reqwest::Response {
+pub(crate) async fn new_password(
+    srv: &TestServer,
+    browser: &reqwest::Client,
+    code: &str,
+    password: &str,
+) -> reqwest::Response {
     let page = browser.get(format!("{}/lupa-sandi/kode", srv.url)).send().await.unwrap().text().await.unwrap();
     browser
         .post(format!("{}/lupa-sandi/kode", srv.url))

@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod admin_hostile;
 mod browser;
+mod hr;
 mod lifecycle;
 mod login;
 mod oidc;

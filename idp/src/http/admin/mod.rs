@@ -15,6 +15,7 @@ macro_rules! who {
 pub mod audit;
 mod chart;
 pub mod clients;
+pub mod hr;
 pub mod portal;
 pub mod registers;
 pub mod steward;
@@ -121,6 +122,7 @@ impl Who {
                 ("/admin/jaringan", self.tr("Jaringan", "Networks"), "jaringan"),
                 ("/admin/kelompok-data", self.tr("Kelompok data", "Data groups"), "kelompok-data"),
                 ("/admin/akun", self.tr("Akun", "Accounts"), "akun"),
+                ("/admin/asn/impor", self.tr("Impor ASN", "ASN import"), "asn"),
                 ("/admin/klien", self.tr("Klien OIDC", "OIDC clients"), "klien"),
                 ("/admin/audit", self.tr("Log audit", "Audit log"), "audit"),
                 ("/admin/laporan", self.tr("Laporan", "Reports"), "laporan"),
