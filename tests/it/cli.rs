@@ -424,3 +424,54 @@ fn register_commands_feed_the_domain_and_network_rules() {
     let audit = g.run(&["audit", "export"]);
     assert!(audit.stdout.lines().any(|l| l.contains(",cli,register.domain.create,")), "{}", audit.stdout);
 }
+
+/// `asn import`: progress on stderr, the counts and every bad row on stdout, a dry run that
+/// writes nothing, the import, and a second run that changes nothing.
+#[test]
+fn asn_import_reports_progress_bad_rows_and_is_idempotent() {
+    let g = Gerbang::sqlite();
+    let mut csv = String::from("nip;nama;opd;status;email\n");
+    for i in 0..30 {
+        csv.push_str(&format!(
+            "1985{:02}{:02}2010011{:03};Pegawai {i};dishub;aktif;p{i}@contoh.go.id\n",
+            1 + i % 12,
+            1 + i % 28,
+            i + 1
+        ));
+    }
+    csv.push_str("19850101201001100;Salah;dishub;aktif;\n"); // line 32: 17 digits
+    csv.push_str("198501012010011099;Salah;dinas-x;aktif;\n"); // line 33: unknown OPD
+    let file = g.dir.path().join("simpeg.csv");
+    std::fs::write(&file, &csv).unwrap();
+    let file = file.to_str().unwrap();
+
+    let dry = g.run(&["asn", "import", file, "--dry-run"]);
+    assert!(dry.ok, "{}", dry.stderr);
+    assert!(dry.stderr.contains("Memeriksa 32/32 baris"), "{}", dry.stderr);
+    assert!(dry.stdout.contains("tidak ada yang disimpan"), "{}", dry.stdout);
+    assert!(
+        dry.stdout.contains("     30  akun dibuat") && dry.stdout.contains("      2  baris salah"),
+        "{}",
+        dry.stdout
+    );
+    assert!(dry.stdout.contains("baris 32: NIP \"19850101201001100\": NIP:"), "{}", dry.stdout);
+    assert!(dry.stdout.contains("baris 33:") && dry.stdout.contains("dinas-x"), "{}", dry.stdout);
+    assert_eq!(g.run(&["user", "list"]).stdout.trim(), "", "a dry run writes nothing");
+
+    let real = g.run(&["asn", "import", file]);
+    assert!(real.ok, "{}", real.stderr);
+    assert!(real.stderr.contains("Menyimpan 30/30 baris"), "{}", real.stderr);
+    assert_eq!(g.run(&["user", "list"]).stdout.lines().count(), 30);
+
+    let again = g.run(&["--lang", "en", "asn", "import", file, "--details"]);
+    assert!(again.ok, "{}", again.stderr);
+    assert!(
+        again.stdout.contains("      0  accounts created") && again.stdout.contains("     30  unchanged"),
+        "{}",
+        again.stdout
+    );
+    assert!(again.stdout.contains("line 33:") && again.stdout.contains("unknown or retired"), "{}", again.stdout);
+
+    let missing = g.run(&["asn", "import", "/tidak/ada.csv"]);
+    assert!(!missing.ok && missing.stderr.contains("/tidak/ada.csv"), "{}", missing.stderr);
+}

@@ -23,6 +23,7 @@ pub mod report;
 pub mod session;
 pub mod signing_key;
 mod sql;
+pub mod staff;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -57,6 +58,7 @@ pub use registration::{ClaimRequestRecord, RegistrationRecord, RegistrationStore
 pub use report::{AppSignIns, AppStatus, OpdFactors, OpdSignIns, ReportStore};
 pub use session::{Session, SessionStore};
 pub use signing_key::{SigningKeyRecord, SigningKeyStore};
+pub use staff::{StaffFilter, StaffStore};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");

@@ -10,10 +10,14 @@ pub mod sync;
 
 use std::collections::HashSet;
 
+use gerbang_core::audit::{self, AuditEvent};
 use gerbang_core::lang::{Lang, Localized};
-use gerbang_core::store::{Store, StoreError};
+use gerbang_core::store::{
+    Account, AccountKind, AccountStatus, AccountStore, LifecycleStore, StaffFilter, StaffStore, Store, StoreError,
+    now_unix,
+};
 
-use crate::accounts::{AccountError, AccountService};
+use crate::accounts::{AccountError, AccountService, Actor};
 pub use record::{RowError, StaffInput, StaffRecord};
 pub use sync::{Note, Plan, Step};
 
@@ -61,11 +65,7 @@ impl Hr {
 
     /// Checks, plans and applies one record in its own transaction (SCIM). Returns the account
     /// id and what changed.
-    pub async fn sync_one(
-        &self,
-        input: &StaffInput,
-        actor: crate::accounts::Actor<'_>,
-    ) -> Result<(String, Plan), HrError> {
+    pub async fn sync_one(&self, input: &StaffInput, actor: Actor<'_>) -> Result<(String, Plan), HrError> {
         let opds = self.active_opds().await?;
         let record = input.check(&opds).map_err(HrError::Row)?;
         let mut tx = self.store.begin().await?;
@@ -76,5 +76,69 @@ impl Hr {
             self.accounts.logout_signal().owed();
         }
         Ok((id, plan))
+    }
+
+    /// A civil servant as the HR system sees them; `None` for a citizen or an unknown id.
+    pub async fn staff(&self, id: &str) -> Result<Option<StaffView>, HrError> {
+        let mut db = self.store.conn().await?;
+        let Some(account) = db.account(id).await?.filter(|a| a.kind == AccountKind::Asn) else { return Ok(None) };
+        let Some(nip) = db.current_nip(id).await? else { return Ok(None) };
+        let contacts = db.contacts(id).await?;
+        let contact = |ch: &str| contacts.iter().find(|c| c.channel == ch).map(|c| c.address.clone());
+        Ok(Some(StaffView { email: contact("email"), phone: contact("sms"), account, nip }))
+    }
+
+    /// The civil servants matching `filter`: how many in all, and the page asked for.
+    pub async fn find(&self, filter: &StaffFilter, limit: i64, offset: i64) -> Result<(i64, Vec<StaffView>), HrError> {
+        let (total, ids) = {
+            let mut db = self.store.conn().await?;
+            (db.count_staff(filter).await?, db.find_staff(filter, limit, offset).await?)
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.staff(&id).await?);
+        }
+        Ok((total, out))
+    }
+
+    /// Moves a civil servant to an OPD (or out of any); returns false when nothing changed.
+    pub async fn set_opd(&self, id: &str, opd: Option<&str>, actor: Actor<'_>) -> Result<bool, HrError> {
+        let now = now_unix();
+        let mut tx = self.store.begin().await?;
+        let account = tx.account(id).await?.filter(|a| a.kind == AccountKind::Asn);
+        let account = account.ok_or(HrError::Account(AccountError::NotFound))?;
+        if account.opd_id.as_deref() == opd {
+            return Ok(false);
+        }
+        tx.set_account_opd(id, opd, now).await?;
+        let detail =
+            serde_json::json!({ "source": "scim", "changed": { "opd_id": { "old": account.opd_id, "new": opd } } });
+        audit::append(&mut tx, &AuditEvent { actor: actor.0, action: "account.hr_update", target: id, detail }, now)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// A civil servant: the account, the current NIP and the contacts.
+#[derive(Debug, Clone)]
+pub struct StaffView {
+    pub account: Account,
+    pub nip: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl StaffView {
+    /// The record as input again, to change a field and sync it (SCIM PATCH).
+    pub fn to_input(&self) -> StaffInput {
+        StaffInput {
+            nip: self.nip.clone(),
+            name: self.account.display_name.clone(),
+            opd: self.account.opd_id.clone().unwrap_or_default(),
+            status: if self.account.status == AccountStatus::Active { "aktif" } else { "keluar" }.into(),
+            email: self.email.clone().unwrap_or_default(),
+            phone: self.phone.clone().unwrap_or_default(),
+        }
     }
 }

@@ -17,6 +17,7 @@ pub mod passkeys;
 pub mod register;
 pub mod reset;
 pub mod router;
+pub mod scim;
 pub mod sessions;
 pub mod step_up;
 pub mod verifier;

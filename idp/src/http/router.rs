@@ -164,5 +164,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .layer(middleware::from_fn(|r, n| refuse_nul(r, n, refuse_bad_text_json)))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-    gerbang_core::http::with_common_layers(protocol.merge(api).merge(pages).with_state(state))
+    gerbang_core::http::with_common_layers(
+        protocol.merge(api).merge(super::scim::routes()).merge(pages).with_state(state),
+    )
 }

@@ -21,7 +21,7 @@ use crate::state::AppState;
 const POLL: Duration = Duration::from_secs(2);
 /// How long one client gets to acknowledge a logout token.
 const SEND_TIMEOUT: Duration = Duration::from_secs(5);
-/// Tries before giving up on a client (the delays add up to about two hours).
+/// Tries before giving up on a client (the delays between them add up to about an hour).
 const MAX_TRIES: i64 = 8;
 /// Rows taken per pass of the loop.
 const BATCH: i64 = 200;
@@ -78,24 +78,27 @@ pub async fn deliver(state: &AppState, sid: Option<&str>) -> Result<usize, Store
 async fn send(state: &AppState, row: OwedLogout) -> Result<bool, StoreError> {
     let client = state.clients.get(&row.client_id).await?;
     let uri = client.as_ref().and_then(|c| c.backchannel_logout_uri.clone());
-    let account = state.accounts.by_id(&row.account_id).await.ok().flatten();
+    let account = match state.accounts.by_id(&row.account_id).await {
+        Ok(a) => a,
+        // The database is down: keep the row for the next pass.
+        Err(crate::accounts::AccountError::Store(e)) => return Err(e),
+        Err(_) => None,
+    };
     let (Some(client), Some(uri), Some(account)) = (client, uri, account) else {
         state.store.conn().await?.delete_logout(&row.sid, &row.client_id).await?;
         return Ok(false);
     };
     let sub = claims::subject(&state.keys, &account, &client);
-    let token = match state.issuer.logout_token(client.id_token_alg, &client.id, &sub, &row.sid) {
-        Ok(t) => t,
-        Err(e) => {
-            tracing::error!(client = %client.id, error = %e, "could not sign a logout token");
-            return Ok(false);
+    let refused = match state.issuer.logout_token(client.id_token_alg, &client.id, &sub, &row.sid) {
+        Ok(token) => {
+            let sent = state.http.post(&uri).form(&[("logout_token", token)]).timeout(SEND_TIMEOUT).send().await;
+            match sent {
+                Ok(r) if r.status().is_success() => None,
+                Ok(r) => Some(format!("status {}", r.status())),
+                Err(e) => Some(e.to_string()),
+            }
         }
-    };
-    let result = state.http.post(&uri).form(&[("logout_token", token)]).timeout(SEND_TIMEOUT).send().await;
-    let refused = match result {
-        Ok(r) if r.status().is_success() => None,
-        Ok(r) => Some(format!("status {}", r.status())),
-        Err(e) => Some(e.to_string()),
+        Err(e) => Some(format!("the logout token could not be signed: {e}")),
     };
     let tries = row.attempts + 1;
     match refused {

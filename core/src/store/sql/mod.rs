@@ -18,3 +18,4 @@ pub mod registration;
 pub mod report;
 pub mod session;
 pub mod signing_key;
+pub mod staff;

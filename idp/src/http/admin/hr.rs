@@ -107,7 +107,7 @@ fn summary(who: &Who, r: &ImportReport) -> serde_json::Value {
             (who.tr("Diaktifkan kembali", "Re-enabled").into(), n(r.enabled)),
             (who.tr("Tanpa perubahan", "Unchanged").into(), n(r.unchanged)),
             (
-                who.tr("Tetap nonaktif (dinonaktifkan admin)", "Kept disabled (by an administrator)").into(),
+                who.tr("Tetap nonaktif (dinonaktifkan bukan oleh SIMPEG)", "Kept disabled (not by SIMPEG)").into(),
                 n(r.kept_disabled),
             ),
             (who.tr("Baris salah", "Bad rows").into(), n(r.failures.len())),

@@ -98,6 +98,9 @@ impl Who {
             "integrating" => ("integrasi", "integrating"),
             "live" => ("berjalan", "live"),
             "retired" => ("dihentikan", "retired"),
+            "admin" => ("administrator", "an administrator"),
+            "inactivity" => ("sistem (tidak dipakai)", "the system (unused)"),
+            "hr" => ("SIMPEG", "SIMPEG"),
             "" => ("—", "—"),
             other => return other.to_string(),
         };
