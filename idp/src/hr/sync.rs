@@ -77,7 +77,7 @@ impl Hr {
             steps.extend(contact_steps(&record, &[]));
             return Ok(Plan { record, account_id: None, steps, note: None });
         };
-        let account = db.account(&id).await?.ok_or_else(|| HrError::Account(AccountError::NotFound))?;
+        let account = db.account(&id).await?.ok_or(HrError::Account(AccountError::NotFound))?;
         let contacts = db.contacts(&id).await?;
         let (steps, note) = changes(&account, &contacts, &record);
         Ok(Plan { record, account_id: Some(id), steps, note })

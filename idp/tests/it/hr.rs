@@ -33,7 +33,7 @@ enum Bad {
     ShortNip,
     NipMonth13,
     UnknownOpd,
-    BadEmail,
+    Email,
     DuplicateOf(u64),
 }
 
@@ -58,14 +58,14 @@ fn generated(n: usize) -> (String, HashMap<u64, Bad>) {
                 0 => Bad::ShortNip,
                 1 => Bad::NipMonth13,
                 2 => Bad::UnknownOpd,
-                3 => Bad::BadEmail,
+                3 => Bad::Email,
                 _ => Bad::DuplicateOf(line - 30),
             };
             match &kind {
                 Bad::ShortNip => row[0].truncate(17),
                 Bad::NipMonth13 => row[0].replace_range(4..6, "13"),
                 Bad::UnknownOpd => row[2] = "dinas-yang-tidak-ada".into(),
-                Bad::BadEmail => row[4] = "bukan-alamat@".into(),
+                Bad::Email => row[4] = "bukan-alamat@".into(),
                 Bad::DuplicateOf(_) => row[0] = nip(i - 30),
             }
             bad.insert(line, kind);
@@ -171,7 +171,7 @@ async fn ten_thousand_rows_land_once_and_every_bad_row_is_named(backend: Backend
         let named = match expected {
             Bad::ShortNip | Bad::NipMonth13 => message.starts_with("NIP: "),
             Bad::UnknownOpd => message.contains("dinas-yang-tidak-ada"),
-            Bad::BadEmail => message.contains("email"),
+            Bad::Email => message.contains("email"),
             Bad::DuplicateOf(first) => message.contains(&format!("baris {first}")),
         };
         assert!(named, "line {line} ({expected:?}) got {message:?}");
@@ -246,10 +246,8 @@ async fn a_civil_servant_who_left_is_deprovisioned(backend: Backend) {
     client.scopes.push("offline_access".into());
     let (_, secret) = srv.clients.create(client, Actor("test")).await.unwrap();
     let secret = secret.unwrap();
-    let start = format!(
-        "/authorize?response_type=code&client_id=rp-app&redirect_uri=http%3A%2F%2F127.0.0.1%3A4321%2Fcallback&scope=openid%20offline_access&prompt=consent&state=s&nonce=n"
-    );
-    let back = browse(srv, &person, &start, (&staff, PW), "allow").await;
+    let start = "/authorize?response_type=code&client_id=rp-app&redirect_uri=http%3A%2F%2F127.0.0.1%3A4321%2Fcallback&scope=openid%20offline_access&prompt=consent&state=s&nonce=n";
+    let back = browse(srv, &person, start, (&staff, PW), "allow").await;
     let tokens: serde_json::Value = http()
         .post(format!("{}/token", srv.url))
         .basic_auth("rp-app", Some(&secret))
