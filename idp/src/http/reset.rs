@@ -26,6 +26,12 @@ pub async fn show(State(state): State<AppState>, ui: UiLang, headers: HeaderMap)
     render_request(&state, ui, &headers, StatusCode::OK, "", None)
 }
 
+/// `/aktivasi`: the same flow, worded for a civil servant whose account came from SIMPEG and
+/// who has no password yet (the code goes to the contact the HR system holds).
+pub async fn activation(State(state): State<AppState>, ui: UiLang, headers: HeaderMap) -> Page {
+    render(&state, ui, &headers, StatusCode::OK, "", None, true)
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     ui: UiLang,
@@ -83,6 +89,18 @@ fn render_request(
     identifier: &str,
     error: Option<String>,
 ) -> Page {
+    render(state, ui, headers, status, identifier, error, false)
+}
+
+fn render(
+    state: &AppState,
+    ui: UiLang,
+    headers: &HeaderMap,
+    status: StatusCode,
+    identifier: &str,
+    error: Option<String>,
+    activation: bool,
+) -> Page {
     let (token, csrf_cookie) = csrf::ensure(headers, state.secure_cookies);
     let channels: Vec<minijinja::Value> = state
         .lifecycle
@@ -96,7 +114,8 @@ fn render_request(
         .page(
             "reset.html",
             &ui,
-            context! { csrf => token, channels => channels, identifier => identifier, error => error },
+            context! { csrf => token, channels => channels, identifier => identifier, error => error,
+            activation => activation },
         )
         .map_err(|e| PageError::Server(e.to_string()))?;
     Ok(page::respond(status, html, csrf_cookie, &ui, state.secure_cookies))

@@ -22,7 +22,34 @@ use crate::state::AppState;
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 pub fn router(state: AppState) -> Router {
-    let pages = Router::new()
+    let pages = people_pages()
+        .merge(admin_pages())
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .fallback(|| async { PageError::NotFound })
+        .method_not_allowed_fallback(|| async { PageError::MethodNotAllowed })
+        .layer(middleware::from_fn(|r, n| refuse_nul(r, n, refuse_bad_text_page)))
+        .layer(middleware::from_fn_with_state(state.clone(), render_page_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ));
+    let protocol = protocol();
+    let api = api();
+    gerbang_core::http::with_common_layers(
+        protocol.merge(api).merge(super::scim::routes()).merge(pages).with_state(state),
+    )
+}
+
+// Each group of routes is built in its own function: one function building every route keeps
+// every temporary in one stack frame, which in a debug build outgrew a test thread's stack.
+
+fn people_pages() -> Router<AppState> {
+    Router::new()
         .route("/", get(|| async { Redirect::to("/akun") }))
         .route("/masuk", get(login::show).post(login::submit))
         .route("/keluar", post(login::logout))
@@ -35,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/daftar/verifikasi", get(register::codes_page).post(register::codes_submit))
         .route("/daftar/kirim-ulang", post(register::resend))
         .route("/lupa-sandi", get(reset::show).post(reset::submit))
+        .route("/aktivasi", get(reset::activation))
         .route("/lupa-sandi/kode", get(reset::codes_page).post(reset::codes_submit))
         .route("/verifikasi", get(verifier::page).post(verifier::search))
         .route("/verifikasi/{id}", post(verifier::verify))
@@ -53,6 +81,10 @@ pub fn router(state: AppState) -> Router {
         .route("/persetujuan", get(authorize::consent_page).post(authorize::consent_submit))
         .route("/logout", get(logout::logout).post(logout::logout))
         .route("/logout/konfirmasi", post(logout::logout_confirm))
+}
+
+fn admin_pages() -> Router<AppState> {
+    Router::new()
         .route("/admin", get(ad::registers::overview))
         .route("/admin/opd", get(ad::registers::opd_list).post(ad::registers::opd_create))
         .route("/admin/opd/{id}", get(ad::registers::opd_show).post(ad::registers::opd_update))
@@ -92,27 +124,16 @@ pub fn router(state: AppState) -> Router {
         .route("/portal/{id}/uri", post(ad::portal::change_uris))
         .route("/wali-data", get(ad::steward::queue))
         .route("/wali-data/{id}/{claim}", post(ad::steward::decide))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .fallback(|| async { PageError::NotFound })
-        .method_not_allowed_fallback(|| async { PageError::MethodNotAllowed })
-        .layer(middleware::from_fn(|r, n| refuse_nul(r, n, refuse_bad_text_page)))
-        .layer(middleware::from_fn_with_state(state.clone(), render_page_errors))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("content-security-policy"),
-            HeaderValue::from_static(CSP),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("DENY"),
-        ));
+}
+
+fn protocol() -> Router<AppState> {
     // Protocol endpoints answer JSON and use no cookies, so browser applications of any origin
     // may call them (CORS without credentials).
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]);
-    let protocol = Router::new()
+    Router::new()
         .route("/.well-known/openid-configuration", get(discovery::configuration))
         .route("/jwks", get(discovery::jwks))
         .route("/token", post(token::token))
@@ -120,7 +141,10 @@ pub fn router(state: AppState) -> Router {
         .route("/introspect", post(introspect::introspect))
         .route("/revoke", post(revoke::revoke))
         .layer(middleware::from_fn(|r, n| refuse_nul(r, n, refuse_bad_text_json)))
-        .layer(cors);
+        .layer(cors)
+}
+
+fn api() -> Router<AppState> {
     // The admin and portal API: bearer tokens, no cookies, JSON errors (never the HTML fallback).
     use super::api::{audit as a, portal as p, registers as r};
     let api = Router::new()
@@ -164,7 +188,5 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .layer(middleware::from_fn(|r, n| refuse_nul(r, n, refuse_bad_text_json)))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-    gerbang_core::http::with_common_layers(
-        protocol.merge(api).merge(super::scim::routes()).merge(pages).with_state(state),
-    )
+    api
 }

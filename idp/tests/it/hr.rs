@@ -236,6 +236,10 @@ async fn a_civil_servant_who_left_is_deprovisioned(backend: Backend) {
 
     // Activation: the code goes to the contact the HR system holds; the person sets a password.
     let person = srv.client();
+    let sign_in = person.get(format!("{}/masuk", srv.url)).send().await.unwrap().text().await.unwrap();
+    assert!(sign_in.contains("href=\"/aktivasi\""), "the sign-in page offers activation");
+    let page = person.get(format!("{}/aktivasi", srv.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Aktivasi akun ASN") && page.contains("action=\"/lupa-sandi\""), "{page}");
     assert_eq!(reset(srv, &person, &staff, "email").await.status(), 303);
     let code = w.mail.inbox.nth_to("rahmat@contoh.go.id", 1).await.code();
     assert_eq!(new_password(srv, &person, &code, PW).await.status(), 200);

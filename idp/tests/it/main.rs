@@ -27,7 +27,8 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::support::Backend::Sqlite).await;
+                    // Boxed: a test's whole state machine would otherwise sit on the thread's stack.
+                    Box::pin(super::$name($crate::support::Backend::Sqlite)).await;
                 }
             )*
         }
@@ -35,7 +36,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::support::Backend::Postgres(concat!(env!("CARGO_PKG_NAME"), " ", module_path!(), "::", stringify!($name)))).await;
+                    Box::pin(super::$name($crate::support::Backend::Postgres(concat!(env!("CARGO_PKG_NAME"), " ", module_path!(), "::", stringify!($name))))).await;
                 }
             )*
         }
