@@ -103,6 +103,11 @@ impl Hr {
 
     /// Moves a civil servant to an OPD (or out of any); returns false when nothing changed.
     pub async fn set_opd(&self, id: &str, opd: Option<&str>, actor: Actor<'_>) -> Result<bool, HrError> {
+        if let Some(code) = opd
+            && !self.active_opds().await?.contains(code)
+        {
+            return Err(HrError::Row(RowError::UnknownOpd(code.to_string())));
+        }
         let now = now_unix();
         let mut tx = self.store.begin().await?;
         let account = tx.account(id).await?.filter(|a| a.kind == AccountKind::Asn);

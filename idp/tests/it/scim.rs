@@ -71,6 +71,8 @@ fn new_user(nip: &str, name: &str, opd: &str) -> Value {
         "emails": [{ "value": "lain@contoh.go.id", "type": "home" }, { "value": format!("{nip}@contoh.go.id"), "type": "work", "primary": true }],
         "phoneNumbers": [{ "value": "0812-7777-0001", "type": "mobile" }],
         "externalId": "simpeg-42",
+        "title": "Analis Kepegawaian",
+        "addresses": [{ "locality": "Padang Panjang" }],
         ENTERPRISE: { "department": opd, "employeeNumber": nip },
     })
 }
@@ -129,6 +131,13 @@ async fn scim_users_and_groups(backend: Backend) {
     // The same NIP twice is a uniqueness conflict; a bad NIP and an unknown OPD are invalidValue.
     let (status, body) = scim.call(Method::POST, "/Users", Some(new_user(nips[0], "Lagi", "dishub"))).await;
     assert_eq!((status, error_of(&body).1.as_str()), (StatusCode::CONFLICT, "uniqueness"));
+    let formatted = format!("{} {} {} {}", &nips[0][..8], &nips[0][8..14], &nips[0][14..15], &nips[0][15..]);
+    let (status, body) = scim.call(Method::POST, "/Users", Some(new_user(&formatted, "Lagi", "dishub"))).await;
+    assert_eq!(
+        (status, error_of(&body).1.as_str()),
+        (StatusCode::CONFLICT, "uniqueness"),
+        "a spaced NIP is the same NIP"
+    );
     let (status, body) = scim.call(Method::POST, "/Users", Some(new_user("19800101200501100", "X", "dishub"))).await;
     assert_eq!((status, error_of(&body).1.as_str()), (StatusCode::BAD_REQUEST, "invalidValue"));
     assert!(body["detail"].as_str().unwrap().starts_with("NIP"), "{body}");
@@ -192,6 +201,10 @@ async fn scim_users_and_groups(backend: Backend) {
         )
         .await;
     assert_eq!((status, error_of(&body).1.as_str()), (StatusCode::BAD_REQUEST, "mutability"));
+    let renamed = json!({ "schemas": [PATCH], "Operations": [{ "op": "replace", "path": "name",
+        "value": { "givenName": "Rahmat", "familyName": "Hidayat" } }] });
+    let (_, user) = scim.call(Method::PATCH, &format!("/Users/{}", ids[0]), Some(renamed)).await;
+    assert_eq!(user["displayName"], "Rahmat Hidayat");
     let (status, body) = scim
         .call(
             Method::PATCH,
@@ -250,6 +263,11 @@ async fn scim_users_and_groups(backend: Backend) {
     let remove = json!({ "schemas": [PATCH], "Operations": [{ "op": "remove", "path": format!("members[value eq \"{}\"]", ids[3]) }] });
     let (_, group) = scim.call(Method::PATCH, "/Groups/dinkes", Some(remove)).await;
     assert_eq!(group["members"].as_array().map(Vec::len), Some(2));
+    // Entra ID's form of removing one member: the members path with the member as value.
+    let remove = json!({ "schemas": [PATCH], "Operations": [{ "op": "Remove", "path": "members", "value": [{ "value": ids[2] }] }] });
+    let (_, group) = scim.call(Method::PATCH, "/Groups/dinkes", Some(remove)).await;
+    let left: Vec<&str> = group["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    assert_eq!(left, [ids[0].as_str()], "only the member named was removed");
     let stranger = json!({ "schemas": [PATCH], "Operations": [{ "op": "add", "path": "members", "value": [{ "value": citizen }] }] });
     let (status, body) = scim.call(Method::PATCH, "/Groups/dinkes", Some(stranger)).await;
     assert_eq!((status, error_of(&body).1.as_str()), (StatusCode::BAD_REQUEST, "invalidValue"));

@@ -84,8 +84,9 @@ pub async fn get(
     Ok(scim_json(StatusCode::OK, &resource(&state, &caller, &opd, !q.excludes("members")).await?))
 }
 
-/// Adds members (moving them to this OPD) or removes them (`members[value eq "…"]`, or every
-/// member with a bare `members` path); `replace` of `members` sets the list exactly.
+/// Adds members (moving them to this OPD) or removes them (`members[value eq "…"]`, a `members`
+/// path with the members as value, or every member with a bare `members` path); `replace` of
+/// `members` sets the list exactly.
 pub async fn patch(
     State(state): State<AppState>,
     caller: ScimCaller,
@@ -120,6 +121,10 @@ pub async fn patch(
                     }
                 }
                 changes.extend(ids.into_iter().map(|id| (id, true)));
+            }
+            // With a value, only the members listed (as Entra ID sends it); without, every member.
+            "remove" if lower == "members" && op["value"].is_array() => {
+                changes.extend(member_ids(&op["value"])?.into_iter().map(|id| (id, false)));
             }
             "remove" if lower == "members" => {
                 changes.extend(current_members(&state, &caller, &opd.id).await?.into_iter().map(|id| (id, false)));

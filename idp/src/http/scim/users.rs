@@ -65,13 +65,18 @@ pub async fn get(State(state): State<AppState>, caller: ScimCaller, id: Result<P
 
 pub async fn create(State(state): State<AppState>, caller: ScimCaller, body: Bytes) -> Answer {
     let input = input_from(&json_body(&body)?)?;
-    let taken = StaffFilter { nip: Some(input.nip.trim().to_string()), ..StaffFilter::default() };
+    let taken = StaffFilter { nip: Some(canonical_nip(&input.nip)), ..StaffFilter::default() };
     let (n, _) = state.hr.find(&taken, 0, 0).await.map_err(|e| ScimError::from_hr(e, caller.lang))?;
     if n > 0 {
         return Err(ScimError::Uniqueness("a user with this userName (NIP) exists".into()));
     }
-    let (id, _) =
-        state.hr.sync_one(&input, Actor(&caller.client_id)).await.map_err(|e| ScimError::from_hr(e, caller.lang))?;
+    let (id, _) = state.hr.sync_one(&input, Actor(&caller.client_id)).await.map_err(|e| match e {
+        // Another request created the same NIP in between.
+        crate::hr::HrError::Account(crate::accounts::AccountError::NipTaken) => {
+            ScimError::Uniqueness("a user with this userName (NIP) exists".into())
+        }
+        e => ScimError::from_hr(e, caller.lang),
+    })?;
     if id.is_empty() {
         return Err(ScimError::InvalidValue("a user who is not active cannot be created".into()));
     }
@@ -92,7 +97,7 @@ pub async fn replace(
 ) -> Answer {
     let view = found(&state, &caller, id).await?;
     let input = input_from(&json_body(&body)?)?;
-    if input.nip.trim() != view.nip {
+    if canonical_nip(&input.nip) != view.nip {
         return Err(nip_is_fixed());
     }
     save(&state, &caller, &input).await
@@ -146,6 +151,12 @@ async fn found(
     state.hr.staff(&id).await.map_err(|e| ScimError::from_hr(e, caller.lang))?.ok_or(ScimError::NotFound)
 }
 
+/// A NIP as stored (digits only), whatever spacing or dots it was written with; the text as it
+/// came when it is no NIP at all (the record check then refuses it).
+fn canonical_nip(text: &str) -> String {
+    gerbang_core::ids::Nip::parse(text).map(|n| n.as_str().to_string()).unwrap_or_else(|_| text.trim().to_string())
+}
+
 fn nip_is_fixed() -> ScimError {
     ScimError::Mutability("userName (the NIP) cannot be changed here; a new NIP is given in the admin module".into())
 }
@@ -165,11 +176,15 @@ fn input_from(body: &Value) -> Result<StaffInput, ScimError> {
     let nip = text(body.get("userName"), "userName")?
         .ok_or_else(|| ScimError::InvalidValue("userName (the NIP) is required".into()))?;
     let mut input = StaffInput { nip: nip.clone(), status: "aktif".into(), ..StaffInput::default() };
-    let attributes = body.as_object().into_iter().flatten().filter(|(k, _)| !k.eq_ignore_ascii_case("userName"));
+    // `name` first, so that `displayName`, when given too, wins (it is what people see).
+    let mut attributes: Vec<(&String, &Value)> = body.as_object().into_iter().flatten().collect();
+    attributes.sort_by_key(|(k, _)| k.eq_ignore_ascii_case("displayName"));
     for (key, value) in attributes {
-        match key.to_ascii_lowercase().as_str() {
-            "schemas" | "id" | "meta" | "externalid" | "groups" => {}
-            _ => set(&mut input, key, value, &nip)?,
+        match set(&mut input, key, value, &canonical_nip(&nip)) {
+            // Attributes Gerbang does not keep (title, addresses, a password, …) are ignored in a
+            // full resource, as stock provisioning clients send them.
+            Err(ScimError::InvalidPath(_)) => {}
+            other => other?,
         }
     }
     Ok(input)
@@ -219,15 +234,12 @@ fn set(input: &mut StaffInput, path: &str, value: &Value, nip: &str) -> Result<(
             let given = text(value.get("givenName"), "name.givenName")?;
             let family = text(value.get("familyName"), "name.familyName")?;
             let joined = [given, family].into_iter().flatten().collect::<Vec<_>>().join(" ");
-            match formatted.or(Some(joined).filter(|j| !j.is_empty())) {
-                // displayName, when also given, wins (it is what people see).
-                Some(name) if input.name.is_empty() => input.name = name,
-                Some(_) => {}
-                None => return Err(ScimError::InvalidValue("name needs formatted or givenName/familyName".into())),
-            }
+            input.name = formatted
+                .or(Some(joined).filter(|j| !j.is_empty()))
+                .ok_or_else(|| ScimError::InvalidValue("name needs formatted or givenName/familyName".into()))?;
         }
         "username" => {
-            if required_text(value, path)?.trim() != nip {
+            if canonical_nip(&required_text(value, path)?) != nip {
                 return Err(nip_is_fixed());
             }
         }
@@ -235,7 +247,7 @@ fn set(input: &mut StaffInput, path: &str, value: &Value, nip: &str) -> Result<(
         "phonenumbers" => input.phone = first_value(value, "phoneNumbers")?,
         p if p.starts_with("emails[") || p == "emails.value" => input.email = required_text(value, path)?,
         p if p.starts_with("phonenumbers[") || p == "phonenumbers.value" => input.phone = required_text(value, path)?,
-        "externalid" => {}
+        "schemas" | "id" | "meta" | "externalid" | "groups" => {}
         p if p == enterprise => {
             let object =
                 value.as_object().ok_or_else(|| ScimError::InvalidValue(format!("{ENTERPRISE} must be an object")))?;
