@@ -184,9 +184,8 @@ fn api() -> Router<AppState> {
             )
         });
     // Register data and secrets: never cached.
-    let api = Router::new()
+    Router::new()
         .nest("/api/v1", api)
         .layer(middleware::from_fn(|r, n| refuse_nul(r, n, refuse_bad_text_json)))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-    api
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
