@@ -11,6 +11,7 @@ pub mod login;
 pub mod maintenance;
 pub mod notify;
 pub mod oidc;
+pub mod replicas;
 pub mod state;
 pub mod theme;
 pub mod wib;

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod audit;
 pub mod authorization;
+pub mod changes;
 pub mod client;
 mod error;
 pub mod factor;
@@ -41,6 +42,7 @@ pub use account::{
 };
 pub use audit::{AuditFilter, AuditRow, AuditStore};
 pub use authorization::{AuthCodeRecord, AuthorizationStore, AuthzRequestRecord};
+pub use changes::Change;
 pub use client::{ClientRecord, ClientStore};
 pub use error::StoreError;
 pub use factor::{FactorStore, SignIn, TotpRecord};

@@ -63,6 +63,7 @@ pub async fn idp_router(config: &Config, install: &Installation) -> Result<Route
         .map_err(|e| CliError::Message(e.to_string()))?;
     gerbang_idp::maintenance::spawn(state.clone());
     gerbang_idp::oidc::backchannel::spawn(state.clone());
+    gerbang_idp::replicas::spawn(state.clone());
     Ok(gerbang_idp::router(state))
 }
 

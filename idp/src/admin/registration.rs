@@ -220,7 +220,7 @@ impl Admin {
         let action = if decision.approve { "portal.registration.approve" } else { "portal.registration.reject" };
         let detail = serde_json::json!({ "client_id": reg.client_id, "reason": reason });
         finish(tx, who, action, &reg_target(id), detail).await?;
-        self.clients.forget(&reg.client_id);
+        self.clients.forget(&reg.client_id).await;
         self.registration_by_id(id).await
     }
 
@@ -263,7 +263,7 @@ impl Admin {
         let detail = serde_json::json!({ "client_id": reg.client_id, "claim": claim,
             "data_group": request.data_group_id, "reason": reason });
         finish(tx, who, action, &reg_target(id), detail).await?;
-        self.clients.forget(&reg.client_id);
+        self.clients.forget(&reg.client_id).await;
         self.registration_by_id(id).await
     }
 

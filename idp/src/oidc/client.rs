@@ -216,27 +216,52 @@ pub struct ClientService {
     store: Store,
     /// Demo mode: local names and loopback count as registered domains.
     allow_local: bool,
-    /// Clients are read at every token request. They are kept for `CACHE_SECS`: a change made
-    /// through this service (or a clone of it) drops the entry at once; one made by another
-    /// replica or another process is seen within `CACHE_SECS`.
+    /// Clients are read at every token request, so a copy is kept in memory. A change made
+    /// anywhere is announced (see `gerbang_core::store::changes`) and every replica drops its
+    /// copy at once; a copy also expires by itself after [`CACHE_SECS`] (PostgreSQL) or
+    /// [`CACHE_SECS_SQLITE`] (SQLite, where the command line is another process and nothing
+    /// announces).
     cache: moka::sync::Cache<String, Client>,
 }
 
-/// How long a client read from the database is used without reading it again.
-pub const CACHE_SECS: u64 = 1;
+/// How long a client read from PostgreSQL is used without reading it again, should an
+/// announcement of its change be missed.
+pub const CACHE_SECS: u64 = 30;
+/// The same on SQLite, where changes are not announced.
+pub const CACHE_SECS_SQLITE: u64 = 1;
 
 impl ClientService {
     pub fn new(store: Store, allow_local: bool) -> ClientService {
-        let cache = moka::sync::Cache::builder()
-            .max_capacity(10_000)
-            .time_to_live(std::time::Duration::from_secs(CACHE_SECS))
-            .build();
+        let ttl = match store.backend() {
+            gerbang_core::store::Backend::Postgres => CACHE_SECS,
+            gerbang_core::store::Backend::Sqlite => CACHE_SECS_SQLITE,
+        };
+        let cache =
+            moka::sync::Cache::builder().max_capacity(10_000).time_to_live(std::time::Duration::from_secs(ttl)).build();
         ClientService { store, allow_local, cache }
     }
 
-    /// Drops the kept copy of a client after a change to it (see `cache`).
-    pub fn forget(&self, id: &str) {
+    /// After a change to a client: drops the copy here and tells the other replicas.
+    pub async fn forget(&self, id: &str) {
         self.cache.invalidate(id);
+        let change = gerbang_core::store::Change::Client(id.to_string());
+        let announced = match self.store.conn().await {
+            Ok(mut db) => gerbang_core::store::changes::announce(&mut db, &change).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = announced {
+            tracing::warn!(client = %id, error = %e, "client change not announced; other replicas see it when their copy expires");
+        }
+    }
+
+    /// Drops the copy kept here (another replica announced a change).
+    pub fn drop_copy(&self, id: &str) {
+        self.cache.invalidate(id);
+    }
+
+    /// Drops every copy kept here.
+    pub fn drop_all(&self) {
+        self.cache.invalidate_all();
     }
 
     /// Pasal 11: every redirect and logout URI must be on a registered domain of the city.
@@ -298,7 +323,7 @@ impl ClientService {
         let action = if active { "client.enable" } else { "client.disable" };
         audit::append(&mut tx, &AuditEvent { actor: actor.0, action, target: id, detail: json!({}) }, now).await?;
         tx.commit().await?;
-        self.forget(id);
+        self.forget(id).await;
         Ok(())
     }
 
@@ -319,7 +344,7 @@ impl ClientService {
         )
         .await?;
         tx.commit().await?;
-        self.forget(id);
+        self.forget(id).await;
         Ok(secret)
     }
 }
@@ -350,7 +375,7 @@ impl ClientService {
         audit::append(&mut tx, &AuditEvent { actor: actor.0, action: "client.set_uris", target: id, detail }, now)
             .await?;
         tx.commit().await?;
-        self.forget(id);
+        self.forget(id).await;
         Ok(())
     }
 }

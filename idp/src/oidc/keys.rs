@@ -118,6 +118,8 @@ impl KeyRing {
         let mut tx = self.store.begin().await?;
         tx.retire_signing_keys(alg.as_str(), now, now + keep_secs).await?;
         tx.insert_signing_key(&record).await?;
+        // The other replicas reload at once (else within a minute).
+        gerbang_core::store::changes::announce(&mut tx, &gerbang_core::store::Change::SigningKeys).await?;
         tx.commit().await?;
         self.reload().await?;
         Ok(record.kid)

@@ -14,6 +14,7 @@ mod oidc_keys;
 mod outbox;
 mod portal_browser;
 mod register_browser;
+mod replicas;
 mod scim;
 mod strong_auth;
 mod support;

@@ -19,7 +19,10 @@ pub enum Backend {
 }
 
 pub struct TestServer {
+    /// The issuer (the public URL); the address listened on unless a test set another.
     pub url: String,
+    /// The address this server really listens on.
+    pub addr: String,
     pub store: Store,
     pub accounts: AccountService,
     pub clients: gerbang_idp::oidc::client::ClientService,
@@ -67,6 +70,7 @@ impl TestServer {
     async fn serve(store: Store, db: TestDb, keys: Keys, adjust: impl FnOnce(&mut Config)) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let addr = url.clone();
         // The issuer is the address the server really listens on.
         let mut config = Config::default();
         config.idp.public_url = url.clone();
@@ -83,12 +87,13 @@ impl TestServer {
         let clients = state.clients.clone();
         let app_state = state.clone();
         gerbang_idp::oidc::backchannel::spawn(state.clone());
+        gerbang_idp::replicas::spawn(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let app = gerbang_idp::router(state);
         tokio::spawn(gerbang_core::http::serve(listener, app, async move {
             let _ = stopped.await;
         }));
-        TestServer { url, store, accounts, clients, config, db, state: app_state, stop: Some(stop) }
+        TestServer { url, addr, store, accounts, clients, config, db, state: app_state, stop: Some(stop) }
     }
 
     pub async fn with_asn(&self, nip: &str, name: &str, password: &str) -> String {

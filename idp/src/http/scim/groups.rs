@@ -126,6 +126,9 @@ pub async fn patch(
             "remove" if lower == "members" && op["value"].is_array() => {
                 changes.extend(member_ids(&op["value"])?.into_iter().map(|id| (id, false)));
             }
+            "remove" if lower == "members" && !op["value"].is_null() => {
+                return Err(ScimError::InvalidValue("the value of a members removal must be an array".into()));
+            }
             "remove" if lower == "members" => {
                 changes.extend(current_members(&state, &caller, &opd.id).await?.into_iter().map(|id| (id, false)));
             }
@@ -138,6 +141,10 @@ pub async fn patch(
             }
             other => return Err(ScimError::InvalidSyntax(format!("unknown PATCH op {other:?}"))),
         }
+    }
+    if opd.status != "active" && changes.iter().any(|(_, join)| *join) {
+        let refusal = crate::hr::RowError::UnknownOpd(opd.id.clone());
+        return Err(ScimError::InvalidValue(gerbang_core::lang::Localized::message(&refusal, caller.lang)));
     }
     for (id, _) in &changes {
         if state.hr.staff(id).await.map_err(|e| ScimError::from_hr(e, caller.lang))?.is_none() {
