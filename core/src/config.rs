@@ -54,6 +54,32 @@ pub struct Config {
     pub mail: MailConfig,
     pub sms: SmsConfig,
     pub log: LogConfig,
+    pub metrics: MetricsConfig,
+}
+
+/// Who may read `/metrics` (Prometheus) on the IdP and the gateway.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Addresses or CIDR ranges allowed to scrape; others get 404. Loopback by default.
+    pub allow: Vec<String>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig { allow: vec!["127.0.0.0/8".into(), "::1/128".into()] }
+    }
+}
+
+impl MetricsConfig {
+    /// The allowed networks (checked by `Config::validate`; a bad entry is skipped here).
+    pub fn networks(&self) -> Vec<ipnet::IpNet> {
+        self.allow.iter().filter_map(|c| parse_net(c)).collect()
+    }
+}
+
+fn parse_net(cidr: &str) -> Option<ipnet::IpNet> {
+    cidr.parse::<ipnet::IpNet>().or_else(|_| cidr.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)).ok()
 }
 
 /// Citizens' self-registration, contact proof and password reset.
@@ -331,6 +357,7 @@ impl Default for Config {
             mail: MailConfig::default(),
             sms: SmsConfig::default(),
             log: LogConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -424,6 +451,14 @@ impl Config {
                 key: "proxy.client_secret",
                 reason: "set either client_secret or client_secret_file, not both".into(),
             });
+        }
+        for cidr in &self.metrics.allow {
+            if parse_net(cidr).is_none() {
+                return Err(ConfigError::Invalid {
+                    key: "metrics.allow",
+                    reason: format!("{cidr:?} is not an address or CIDR range (e.g. 10.0.0.0/8)"),
+                });
+            }
         }
         for cidr in &px.trusted_proxies {
             cidr.parse::<ipnet::IpNet>()

@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod http;
 pub mod ids;
 pub mod lang;
+pub mod metrics;
 pub mod policy;
 pub mod store;
 pub mod telemetry;

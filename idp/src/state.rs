@@ -37,6 +37,8 @@ pub struct AppState {
     /// Self-registration, contact codes, password reset, identity assurance, inactivity.
     pub lifecycle: Lifecycle,
     pub hr: crate::hr::Hr,
+    /// Who may read `/metrics`.
+    pub metrics_allow: Arc<Vec<ipnet::IpNet>>,
     pub issuer: Issuer,
     pub levels: Arc<Levels>,
     pub theme: Theme,
@@ -93,6 +95,7 @@ impl AppState {
         Ok(AppState {
             lifecycle,
             hr: crate::hr::Hr::new(store.clone(), accounts.clone()),
+            metrics_allow: Arc::new(config.metrics.networks()),
             audit: gerbang_core::audit::AuditWriter::start(store.clone()),
             admin: Admin::new(store.clone(), accounts.clone(), clients.clone(), Some(config.policies_dir.clone())),
             accounts,

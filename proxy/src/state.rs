@@ -39,6 +39,8 @@ pub struct Settings {
     pub tls: bool,
     /// Scopes asked of the provider.
     pub scopes: String,
+    /// Who may read `/.gerbang/metrics`.
+    pub metrics_allow: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,8 +73,14 @@ impl Gateway {
                 session_ttl_secs: p.session_ttl_secs as i64,
                 tls: p.tls.enabled(),
                 scopes: "openid profile nip roles".into(),
+                metrics_allow: config.metrics.networks(),
             }),
         })
+    }
+
+    /// The database the gateway reads (for the pool gauges of `/.gerbang/metrics`).
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Starts the background work: policy reload (files and the admin registers of networks and

@@ -25,8 +25,10 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 
 /// Layers every Gerbang listener has: a request id (generated, echoed back, logged), a trace span
 /// per request, and security headers that are right for any response.
-pub fn with_common_layers(router: Router) -> Router {
+pub fn with_common_layers(router: Router, service: &'static str) -> Router {
+    crate::metrics::install();
     router
+        .layer(axum::middleware::from_fn(move |r, n| crate::metrics::track(service, r, n)))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),

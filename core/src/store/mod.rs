@@ -247,6 +247,14 @@ impl Store {
         })
     }
 
+    /// Connections open in the pool, and how many of them are idle.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match &self.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle()),
+            Pool::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
     /// True when the database answers a trivial query (readiness).
     pub async fn ping(&self) -> bool {
         let result = match &self.pool {

@@ -137,7 +137,7 @@ impl Servers {
         server.watch(tls::RELOAD_EVERY);
         if let Some(addr) = tls_config.redirect_listen {
             let redirect = tls::redirect_router(https_port(public_url, &listener));
-            let redirect = gerbang_core::http::with_common_layers(redirect);
+            let redirect = gerbang_core::http::with_common_layers(redirect, "redirect");
             self.start(&format!("{name}-redirect"), bind(addr).await?, redirect);
         }
         self.launch(name, listener, tls::with_hsts(app, tls_config.hsts_max_age_secs), Some(server));

@@ -1,4 +1,5 @@
-//! Liveness (`/healthz`) and readiness (`/readyz`: the database answers) for load balancers.
+//! Liveness (`/healthz`) and readiness (`/readyz`: the database answers) for load balancers, and
+//! Prometheus metrics (`/metrics`, to the networks in `[metrics] allow` only).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,4 +16,10 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str)
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
     }
+}
+
+pub async fn metrics(State(state): State<AppState>, request: axum::extract::Request) -> axum::response::Response {
+    let peer = gerbang_core::metrics::peer(&request);
+    drop(request);
+    gerbang_core::metrics::endpoint(peer, &state.metrics_allow, Some(&state.store)).await
 }

@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin_pages())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .fallback(|| async { PageError::NotFound })
         .method_not_allowed_fallback(|| async { PageError::MethodNotAllowed })
         .layer(middleware::from_fn(|r, n| refuse_nul(r, n, refuse_bad_text_page)))
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
     let api = api();
     gerbang_core::http::with_common_layers(
         protocol.merge(api).merge(super::scim::routes()).merge(pages).with_state(state),
+        "idp",
     )
 }
 

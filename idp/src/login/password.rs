@@ -46,10 +46,12 @@ pub async fn verify(accounts: &AccountService, identity: &Identity, password: &s
         })
         .await?;
     let (Some(account), Verification::Match { needs_rehash }) = (&found, verdict) else {
+        metrics::counter!("gerbang_sign_ins_total", "result" => "wrong_credentials", "method" => "pwd").increment(1);
         return Err(LoginError::InvalidCredentials { account: found.map(|a| a.id) });
     };
     let account = account.clone();
     if account.status != AccountStatus::Active {
+        metrics::counter!("gerbang_sign_ins_total", "result" => "disabled", "method" => "pwd").increment(1);
         return Err(LoginError::Disabled { account: account.id });
     }
     if needs_rehash {

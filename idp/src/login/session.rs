@@ -49,6 +49,8 @@ impl SessionService {
         let mut tx = self.store.begin().await?;
         tx.insert_session(&session).await?;
         tx.commit().await?;
+        metrics::counter!("gerbang_sign_ins_total", "result" => "success", "method" => amr.replace(' ', "+"))
+            .increment(1);
         Ok(NewSession { cookie_value, session })
     }
 

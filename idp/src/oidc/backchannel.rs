@@ -104,16 +104,19 @@ async fn send(state: &AppState, row: OwedLogout) -> Result<bool, StoreError> {
     match refused {
         None => {
             tracing::info!(client = %client.id, "back-channel logout delivered");
+            metrics::counter!("gerbang_backchannel_logouts_total", "result" => "delivered").increment(1);
             state.store.conn().await?.delete_logout(&row.sid, &row.client_id).await?;
             Ok(true)
         }
         Some(why) if tries >= MAX_TRIES => {
             tracing::error!(client = %client.id, tries, error = %why, "back-channel logout given up");
+            metrics::counter!("gerbang_backchannel_logouts_total", "result" => "given_up").increment(1);
             state.store.conn().await?.delete_logout(&row.sid, &row.client_id).await?;
             Ok(false)
         }
         Some(why) => {
             tracing::warn!(client = %client.id, tries, error = %why, "back-channel logout failed; will retry");
+            metrics::counter!("gerbang_backchannel_logouts_total", "result" => "retry").increment(1);
             Ok(false)
         }
     }

@@ -8,6 +8,7 @@ mod browser;
 mod hr;
 mod lifecycle;
 mod login;
+mod metrics;
 mod oidc;
 mod oidc_errors;
 mod oidc_keys;

@@ -87,6 +87,13 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Prometheus metrics, to the networks in `[metrics] allow` only.
+pub async fn metrics(State(gw): State<Gateway>, request: axum::extract::Request) -> Response {
+    let peer = gerbang_core::metrics::peer(&request);
+    drop(request);
+    gerbang_core::metrics::endpoint(peer, &gw.settings.metrics_allow, Some(gw.store())).await
+}
+
 /// Unknown paths under the reserved `/.gerbang/`.
 pub async fn not_found(headers: HeaderMap) -> Response {
     let reply = super::error::Reply { json: page::wants_json(&headers), lang: page::lang(&headers) };

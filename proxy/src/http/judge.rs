@@ -63,6 +63,13 @@ pub async fn judge(
             .map(|s| Identity::from(&s)),
     };
     let decision = decision::decide(&policies, &route, identity.as_ref(), client.ip, now);
+    let kind = match &decision {
+        decision::Decision::Allow { .. } => "allow",
+        decision::Decision::Login(_) => "login",
+        decision::Decision::StepUp(_) => "step_up",
+        decision::Decision::Deny(_) => "deny",
+    };
+    metrics::counter!("gerbang_gateway_decisions_total", "decision" => kind).increment(1);
     Ok(Judgement { route, path_and_query, identity, decision, client, origin })
 }
 

@@ -11,6 +11,7 @@ pub fn router(gw: Gateway) -> Router {
     let app = Router::new()
         .route("/.gerbang/", get(endpoints::index))
         .route("/.gerbang/healthz", get(endpoints::healthz))
+        .route("/.gerbang/metrics", get(endpoints::metrics))
         .route("/.gerbang/jwks.json", get(endpoints::jwks))
         .route("/.gerbang/backchannel-logout", post(endpoints::backchannel_logout))
         .route("/.gerbang/auth", any(forward_auth::handle))
@@ -22,5 +23,5 @@ pub fn router(gw: Gateway) -> Router {
         .route("/.gerbang/{*rest}", any(endpoints::not_found))
         .fallback(proxy::handle)
         .with_state(gw);
-    gerbang_core::http::with_common_layers(app)
+    gerbang_core::http::with_common_layers(app, "gateway")
 }

@@ -78,6 +78,17 @@ async fn sign_in_returns_to_the_original_url_with_identity_for_the_upstream() {
     assert_eq!(h["x-gerbang-name"], "Dewi Lestari");
     assert_eq!(h["x-gerbang-level"], "asn");
     assert_eq!(h["x-gerbang-roles"], "developer");
+    // The gateway's metrics count its decisions (a login, then an allow) and its requests.
+    let metrics = c.get(s.url(HOST_A, "/.gerbang/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    for series in [
+        "gerbang_gateway_decisions_total{decision=\"login\"}",
+        "gerbang_gateway_decisions_total{decision=\"allow\"}",
+        "service=\"gateway\"",
+    ] {
+        assert!(text.contains(series), "{series} in {text}");
+    }
     assert!(h["x-gerbang-sub"].as_str().is_some_and(|s| !s.is_empty()));
     assert_eq!(h["x-forwarded-host"], format!("{HOST_A}:{}", s.gateway.port()));
     assert_eq!(h["x-forwarded-for"], "127.0.0.1");

@@ -215,6 +215,7 @@ pub(super) async fn issue_code(
         verified: account.assurance == Assurance::Terverifikasi,
     };
     let acr = state.levels.achieved(&facts).id.clone();
+    metrics::counter!("gerbang_authorizations_total", "level" => acr.clone()).increment(1);
     let details = CodeDetails {
         redirect_uri: req.redirect_uri.clone(),
         code_challenge: req.code_challenge.clone(),

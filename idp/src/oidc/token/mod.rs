@@ -77,12 +77,15 @@ pub async fn token(
     if !client.allows_grant(grant) {
         return Err(ProtocolError::UnauthorizedClient("this client may not use this grant type"));
     }
-    match grant {
+    let issued = match grant {
         GrantType::AuthorizationCode => code::exchange(&state, &client, &form).await,
         GrantType::RefreshToken => refresh::exchange(&state, &client, &form).await,
         GrantType::ClientCredentials => client_credentials::issue(&state, &client, &form).await,
         GrantType::TokenExchange => exchange::exchange(&state, &client, &form).await,
-    }
+    };
+    let result = if issued.is_ok() { "issued" } else { "refused" };
+    metrics::counter!("gerbang_tokens_total", "grant_type" => grant.as_str(), "result" => result).increment(1);
+    issued
 }
 
 /// A back-channel form: `application/x-www-form-urlencoded`, each parameter at most once
