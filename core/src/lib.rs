@@ -2,6 +2,7 @@
 //! identifiers (NIP, NIK), cryptography, storage, the audit log, logging and HTTP serving.
 
 pub mod audit;
+pub mod backup;
 pub mod bootstrap;
 pub mod config;
 pub mod crypto;

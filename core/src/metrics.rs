@@ -30,7 +30,21 @@ pub fn install() -> Option<&'static PrometheusHandle> {
             let builder =
                 PrometheusBuilder::new().set_buckets_for_metric(Matcher::Suffix("_seconds".into()), BUCKETS).ok()?;
             match builder.install_recorder() {
-                Ok(handle) => Some(handle),
+                Ok(handle) => {
+                    // Histograms keep their samples until upkeep folds them: without a scrape
+                    // they would grow with every request.
+                    let upkeep = handle.clone();
+                    std::thread::Builder::new()
+                        .name("metrics-upkeep".into())
+                        .spawn(move || {
+                            loop {
+                                std::thread::sleep(std::time::Duration::from_secs(5));
+                                upkeep.run_upkeep();
+                            }
+                        })
+                        .ok()?;
+                    Some(handle)
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "metrics recorder not installed");
                     None
@@ -57,7 +71,8 @@ pub async fn track(service: &'static str, request: Request, next: Next) -> Respo
 
 /// The connecting address of a request (never a forwarded header, which anyone could set).
 pub fn peer(request: &Request) -> Option<IpAddr> {
-    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip())
+    // An IPv4 client of an IPv6 listener shows as ::ffff:a.b.c.d; compare it as IPv4.
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_canonical())
 }
 
 /// `/metrics`: the text exposition format, to the allowed networks only (others get 404, as if

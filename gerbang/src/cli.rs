@@ -56,6 +56,20 @@ pub enum Command {
     /// groups and their stewards (Pasal 12). Changes are audited under the actor `cli`.
     #[command(subcommand)]
     Register(RegisterCommand),
+    /// Write an encrypted, authenticated backup of the running system (Pasal 21-22).
+    Backup {
+        /// A directory (a new file named by backend and time is written there) or a file path.
+        #[arg(long, value_name = "PATH")]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty database (same backend, same master key).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Only check the backup whole (every chunk authenticated); write nothing.
+        #[arg(long)]
+        check: bool,
+    },
     /// Civil servants (ASN) from the HR system (SIMPEG/BKPSDM).
     #[command(subcommand)]
     Asn(AsnCommand),

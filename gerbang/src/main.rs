@@ -46,6 +46,8 @@ async fn run(cli: Cli, lang: Lang) -> Result<(), CliError> {
         Command::Register(command) => cmd::register::run(&config, command, lang).await,
         Command::Migrate => cmd::migrate::run(&config).await,
         Command::Asn(command) => cmd::asn::run(&config, command, lang).await,
+        Command::Backup { to } => cmd::backup::backup(&config, &to, lang).await,
+        Command::Restore { file, check } => cmd::backup::restore(&config, &file, check, lang).await,
         Command::Serve(args) => cmd::serve::run(config, args).await,
         Command::User(command) => cmd::user::run(&config, command, lang).await,
         Command::Client(command) => cmd::client::run(&config, command).await,

@@ -33,6 +33,11 @@ impl Gerbang {
         Some(Gerbang { dir: tempfile::tempdir().expect("temp dir"), env, _pg: Some(pg) })
     }
 
+    /// The PostgreSQL URL the binary is given, if any.
+    pub fn database_url(&self) -> Option<String> {
+        self.env.iter().find(|(k, _)| k == "DATABASE_URL").map(|(_, v)| v.clone())
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

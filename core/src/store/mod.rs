@@ -247,6 +247,56 @@ impl Store {
         })
     }
 
+    /// The newest migration applied.
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        let mut db = self.conn().await?;
+        let (v,): (Option<i64>,) = on_conn!(&mut db, c =>
+            sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&mut *c).await)?;
+        Ok(v.unwrap_or(0))
+    }
+
+    /// A consistent copy of a SQLite database into a new file, while it stays in use.
+    pub async fn vacuum_into(&self, path: &Path) -> Result<(), StoreError> {
+        let Pool::Sqlite(p) = &self.pool else {
+            return Err(StoreError::Database("VACUUM INTO is for SQLite".into()));
+        };
+        let target = path.to_str().ok_or_else(|| StoreError::Database("the copy's path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(p).await?;
+        Ok(())
+    }
+
+    /// SQLite's own check of the whole file (`PRAGMA integrity_check`); true on PostgreSQL.
+    pub async fn integrity_check(&self) -> Result<bool, StoreError> {
+        let Pool::Sqlite(p) = &self.pool else { return Ok(true) };
+        let (answer,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(p).await?;
+        Ok(answer == "ok")
+    }
+
+    /// Tables in the current schema (PostgreSQL) or file (SQLite).
+    pub async fn table_count(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetch_one(p).await?
+            }
+            Pool::Postgres(p) => {
+                sqlx::query_as("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()")
+                    .fetch_one(p)
+                    .await?
+            }
+        };
+        Ok(n)
+    }
+
+    /// Drops a PostgreSQL schema if it exists and holds nothing (never cascades).
+    pub async fn drop_empty_schema(&self, schema: &str) -> Result<(), StoreError> {
+        let Pool::Postgres(p) = &self.pool else { return Ok(()) };
+        if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::Database(format!("schema name {schema:?}")));
+        }
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" RESTRICT")).execute(p).await?;
+        Ok(())
+    }
+
     /// Connections open in the pool, and how many of them are idle.
     pub fn pool_stats(&self) -> (u32, usize) {
         match &self.pool {

@@ -2,6 +2,7 @@
 
 pub mod asn;
 pub mod audit;
+pub mod backup;
 pub mod check_config;
 pub mod client;
 pub mod keys;
