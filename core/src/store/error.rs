@@ -29,7 +29,15 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
                 StoreError::Conflict { constraint: db.constraint().unwrap_or(db.message()).to_string() }
             }
+            // Connection exceptions (08…) and operator intervention (57P…: the server shutting
+            // down or restarting) pass once the database is back.
+            sqlx::Error::Database(db)
+                if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) =>
+            {
+                StoreError::Unavailable(e.to_string())
+            }
             sqlx::Error::Io(_)
+            | sqlx::Error::Protocol(_)
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Tls(_)

@@ -2,6 +2,7 @@
 //! on PostgreSQL (skipped, and reported, without `TEST_DATABASE_URL`).
 
 mod accounts;
+mod faults;
 mod admin;
 mod admin_hostile;
 mod browser;

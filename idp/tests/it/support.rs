@@ -67,7 +67,7 @@ impl TestServer {
         TestServer::serve(self.store.clone(), db, self.state.keys.clone(), adjust).await
     }
 
-    async fn serve(store: Store, db: TestDb, keys: Keys, adjust: impl FnOnce(&mut Config)) -> TestServer {
+    pub(crate) async fn serve(store: Store, db: TestDb, keys: Keys, adjust: impl FnOnce(&mut Config)) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let addr = url.clone();
