@@ -31,9 +31,7 @@ impl From<sqlx::Error> for StoreError {
             }
             // Connection exceptions (08…) and operator intervention (57P…: the server shutting
             // down or restarting) pass once the database is back.
-            sqlx::Error::Database(db)
-                if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) =>
-            {
+            sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) => {
                 StoreError::Unavailable(e.to_string())
             }
             sqlx::Error::Io(_)

@@ -66,8 +66,7 @@ async fn away_and_back() {
     let Some((direct, db)) = TestDb::postgres("gerbang-idp faults::away_and_back").await else { return };
     let TestDb::Postgres { schema } = &db else { unreachable!("a PostgreSQL test database") };
     let url = url::Url::parse(&schema.url).unwrap();
-    let upstream: SocketAddr =
-        format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432)).parse().unwrap();
+    let upstream: SocketAddr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432)).parse().unwrap();
     let relay = Relay::start(upstream).await;
     let mut relayed = url.clone();
     relayed.set_host(Some("127.0.0.1")).unwrap();
@@ -99,7 +98,13 @@ async fn away_and_back() {
                             .send()
                             .await,
                     ),
-                    _ => ("masuk", http.get(format!("{base}/akun")).header("cookie", "gerbang_sid=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").send().await),
+                    _ => (
+                        "masuk",
+                        http.get(format!("{base}/akun"))
+                            .header("cookie", "gerbang_sid=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+                            .send()
+                            .await,
+                    ),
                 };
                 let r = r.unwrap_or_else(|e| panic!("{what}: the connection failed: {e}"));
                 let status = r.status().as_u16();
@@ -121,7 +126,7 @@ async fn away_and_back() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let ready = http_client().get(format!("{}/readyz", srv.url)).send().await.map(|r| r.status().as_u16());
-        if ready == Ok(200) {
+        if matches!(ready, Ok(200)) {
             break;
         }
         assert!(tokio::time::Instant::now() < deadline, "not ready again: {ready:?}");

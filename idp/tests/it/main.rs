@@ -2,10 +2,10 @@
 //! on PostgreSQL (skipped, and reported, without `TEST_DATABASE_URL`).
 
 mod accounts;
-mod faults;
 mod admin;
 mod admin_hostile;
 mod browser;
+mod faults;
 mod hr;
 mod lifecycle;
 mod login;
