@@ -4,5 +4,6 @@
 mod backup;
 mod cli;
 mod demo;
+mod faults;
 mod gateway;
 mod support;
