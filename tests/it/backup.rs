@@ -150,6 +150,8 @@ async fn a_postgres_backup_restores_after_the_data_is_lost() {
     assert!(backup.ok, "{}", backup.stderr);
     let check = g.run(&["restore", out.to_str().unwrap(), "--check"]);
     assert!(check.ok && check.stdout.contains("postgres"), "{}", check.stdout);
+    let twice = g.run(&["backup", "--to", out.to_str().unwrap()]);
+    assert!(!twice.ok && twice.stderr.contains("sudah ada"), "an existing backup is never replaced: {}", twice.stderr);
     let into_full = g.run(&["restore", out.to_str().unwrap()]);
     assert!(!into_full.ok && into_full.stderr.contains("tidak kosong"), "{}", into_full.stderr);
 

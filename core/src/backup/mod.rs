@@ -50,6 +50,12 @@ pub enum BackupError {
     #[error("this is a {backup} backup; the configuration uses {config}")]
     OtherBackend { backup: String, config: &'static str },
     #[error(
+        "the backup's schema ({backup}) is newer than this Gerbang knows ({known}); restore it with the same version or a newer one"
+    )]
+    NewerSchema { backup: i64, known: i64 },
+    #[error("{0} exists; choose a new file name or a directory")]
+    Exists(String),
+    #[error(
         "no master key given: set master_key, master_key_file or GERBANG_MASTER_KEY to the key of the system the backup came from"
     )]
     NoMasterKey,
@@ -103,6 +109,9 @@ pub async fn create(
         nonce: format::new_nonce(),
         tool: concat!("gerbang ", env!("CARGO_PKG_VERSION")).into(),
     };
+    if path.exists() {
+        return Err(BackupError::Exists(path.display().to_string()));
+    }
     let partial = path.with_extension("gbk.partial");
     let out = std::fs::OpenOptions::new()
         .write(true)
@@ -168,8 +177,12 @@ async fn pg_dump(
         if let Some(schema) = search_path(&url) {
             command.arg(format!("--schema={schema}"));
         }
+        let (conninfo, password) = split_password(&url);
+        if let Some(p) = password {
+            command.env("PGPASSWORD", p);
+        }
         let mut child = command
-            .arg(format!("--dbname={url}"))
+            .arg(format!("--dbname={conninfo}"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -225,6 +238,10 @@ pub async fn restore(
     if header.backend != wanted.name() {
         return Err(BackupError::OtherBackend { backup: header.backend, config: wanted.name() });
     }
+    let known = Store::known_schema_version(wanted);
+    if header.schema_version > known {
+        return Err(BackupError::NewerSchema { backup: header.schema_version, known });
+    }
     verify(key, file, &mut progress)?;
     match wanted {
         Backend::Sqlite => restore_sqlite(config, key, file, progress).await?,
@@ -240,8 +257,14 @@ async fn restore_sqlite(
     mut progress: impl FnMut(u64) + Send + 'static,
 ) -> Result<(), BackupError> {
     let target = config.sqlite_path();
-    if std::fs::metadata(&target).is_ok_and(|m| m.len() > 0) {
-        return Err(BackupError::NotEmpty(target.display().to_string()));
+    // A leftover write-ahead log would be read as part of the restored file.
+    for file in [target.clone(), target.with_extension("db-wal")] {
+        if std::fs::metadata(&file).is_ok_and(|m| m.len() > 0) {
+            return Err(BackupError::NotEmpty(file.display().to_string()));
+        }
+    }
+    for empty in [target.with_extension("db-wal"), target.with_extension("db-shm")] {
+        let _ = std::fs::remove_file(empty);
     }
     std::fs::create_dir_all(&config.data_dir).map_err(io(config.data_dir.display().to_string()))?;
     let partial = target.with_extension("db.restoring");
@@ -294,9 +317,14 @@ async fn restore_postgres(
     let file = file.to_path_buf();
     tokio::task::spawn_blocking(move || {
         // Connected to the database itself: the dump names its schema.
-        let mut child = Command::new("pg_restore")
+        let mut restore = Command::new("pg_restore");
+        let (conninfo, password) = split_password(&without_search_path(&url));
+        if let Some(p) = password {
+            restore.env("PGPASSWORD", p);
+        }
+        let mut child = restore
             .args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"])
-            .arg(format!("--dbname={}", without_search_path(&url)))
+            .arg(format!("--dbname={conninfo}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -336,6 +364,17 @@ fn without_search_path(url: &str) -> String {
         parsed.query_pairs_mut().extend_pairs(kept);
     }
     parsed.to_string()
+}
+
+/// The URL without its password (which goes to the tool through `PGPASSWORD`, never on its
+/// command line, where other users of the host could read it), and the password.
+fn split_password(url: &str) -> (String, Option<String>) {
+    let Ok(mut parsed) = url::Url::parse(url) else { return (url.to_string(), None) };
+    let password = parsed.password().map(|p| {
+        url::form_urlencoded::parse(format!("p={p}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+    });
+    let _ = parsed.set_password(None);
+    (parsed.to_string(), password)
 }
 
 fn file_sha256(path: &Path) -> Result<String, BackupError> {
@@ -380,5 +419,7 @@ mod tests {
         assert_eq!(search_path(url).as_deref(), Some("t_123"));
         assert_eq!(search_path("postgres://u@h/db"), None);
         assert_eq!(without_search_path(url), "postgres://u:p@127.0.0.1:5432/db");
+        let (bare, password) = split_password("postgres://u:p%40ss@h/db");
+        assert_eq!((bare.as_str(), password.as_deref()), ("postgres://u@h/db", Some("p@ss")));
     }
 }

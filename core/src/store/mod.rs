@@ -247,6 +247,15 @@ impl Store {
         })
     }
 
+    /// The newest migration this build knows for a backend.
+    pub fn known_schema_version(backend: Backend) -> i64 {
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
     /// The newest migration applied.
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
         let mut db = self.conn().await?;

@@ -98,6 +98,11 @@ fn failed(e: BackupError, lang: Lang) -> CliError {
             BackupError::OtherBackend { backup, config } => {
                 format!("ini cadangan {backup}; konfigurasi memakai {config}")
             }
+            BackupError::NewerSchema { backup, known } => format!(
+                "skema cadangan ({backup}) lebih baru daripada yang dikenal Gerbang ini ({known}); pulihkan dengan \
+                 versi yang sama atau lebih baru"
+            ),
+            BackupError::Exists(path) => format!("{path} sudah ada; pilih nama berkas baru atau sebuah direktori"),
             BackupError::NotEmpty(what) => {
                 format!("basis data tujuan tidak kosong ({what}); pulihkan hanya ke basis data kosong")
             }
