@@ -11,12 +11,11 @@ use gerbang_core::store::{OpdRecord, RegisterStore, StaffFilter};
 use serde_json::{Value, json};
 
 use super::filter::{self, Value as FilterValue};
-use super::{Q, ScimCaller, ScimError, json_body, list_response, rfc3339, scim_json};
+use super::{Q, ScimCaller, ScimError, list_response, patch_operations, rfc3339, scim_json};
 use crate::accounts::Actor;
 use crate::state::AppState;
 
 const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// Members listed in one group resource (a city OPD has a few hundred at most).
 const MAX_MEMBERS: i64 = 10_000;
 
@@ -94,18 +93,10 @@ pub async fn patch(
     body: Bytes,
 ) -> Answer {
     let opd = found(&state, id).await?;
-    let body = json_body(&body)?;
-    let schema_named = body["schemas"].as_array().is_some_and(|s| s.iter().any(|x| x.as_str() == Some(PATCH_SCHEMA)));
-    if !schema_named {
-        return Err(ScimError::InvalidSyntax(format!("a PATCH body must name the schema {PATCH_SCHEMA}")));
-    }
-    let ops = body["Operations"]
-        .as_array()
-        .filter(|o| !o.is_empty())
-        .ok_or_else(|| ScimError::InvalidSyntax("Operations must be a non-empty array".into()))?;
+    let ops = patch_operations(&body)?;
     // Check every operation before changing anything.
     let mut changes: Vec<(String, bool)> = Vec::new();
-    for op in ops {
+    for op in &ops {
         let kind = op["op"].as_str().map(str::to_ascii_lowercase).unwrap_or_default();
         let path = op["path"].as_str().unwrap_or("");
         let lower = path.to_ascii_lowercase();

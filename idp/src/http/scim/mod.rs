@@ -100,6 +100,26 @@ pub fn json_body(bytes: &Bytes) -> Result<Value, ScimError> {
     serde_json::from_slice(bytes).map_err(|e| ScimError::InvalidSyntax(format!("the body is not JSON: {e}")))
 }
 
+pub const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// True when the body's `schemas` lists `schema`.
+pub fn has_schema(body: &Value, schema: &str) -> bool {
+    body.get("schemas").and_then(Value::as_array).is_some_and(|s| s.iter().any(|x| x.as_str() == Some(schema)))
+}
+
+/// The operations of a PATCH body (RFC 7644 §3.5.2): it names the PatchOp schema and holds a
+/// non-empty `Operations` array.
+pub fn patch_operations(bytes: &Bytes) -> Result<Vec<Value>, ScimError> {
+    let body = json_body(bytes)?;
+    if !has_schema(&body, PATCH_SCHEMA) {
+        return Err(ScimError::InvalidSyntax(format!("a PATCH body must name the schema {PATCH_SCHEMA}")));
+    }
+    match body.get("Operations") {
+        Some(Value::Array(ops)) if !ops.is_empty() => Ok(ops.clone()),
+        _ => Err(ScimError::InvalidSyntax("Operations must be a non-empty array".into())),
+    }
+}
+
 /// The paging of a list request (RFC 7644 §3.4.2.4): `startIndex` is 1-based (less than 1 is 1),
 /// `count` at most [`MAX_COUNT`] (negative is 0).
 #[derive(Debug, Default, serde::Deserialize)]

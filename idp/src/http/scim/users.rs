@@ -11,14 +11,13 @@ use gerbang_core::store::{AccountStatus, StaffFilter};
 use serde_json::{Value, json};
 
 use super::filter::{self, Comparison, Value as FilterValue};
-use super::{Q, ScimCaller, ScimError, json_body, list_response, rfc3339, scim_json};
+use super::{Q, ScimCaller, ScimError, has_schema, json_body, list_response, patch_operations, rfc3339, scim_json};
 use crate::accounts::Actor;
 use crate::hr::{StaffInput, StaffView};
 use crate::state::AppState;
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 type Answer = Result<Response, ScimError>;
 
@@ -110,17 +109,9 @@ pub async fn patch(
     body: Bytes,
 ) -> Answer {
     let view = found(&state, &caller, id).await?;
-    let body = json_body(&body)?;
-    if !has_schema(&body, PATCH_SCHEMA) {
-        return Err(ScimError::InvalidSyntax(format!("a PATCH body must name the schema {PATCH_SCHEMA}")));
-    }
-    let ops = body
-        .get("Operations")
-        .and_then(Value::as_array)
-        .filter(|o| !o.is_empty())
-        .ok_or_else(|| ScimError::InvalidSyntax("Operations must be a non-empty array".into()))?;
+    let ops = patch_operations(&body)?;
     let mut input = view.to_input();
-    for op in ops {
+    for op in &ops {
         apply(&mut input, op, &view.nip)?;
     }
     save(&state, &caller, &input).await
@@ -159,10 +150,6 @@ fn canonical_nip(text: &str) -> String {
 
 fn nip_is_fixed() -> ScimError {
     ScimError::Mutability("userName (the NIP) cannot be changed here; a new NIP is given in the admin module".into())
-}
-
-fn has_schema(body: &Value, schema: &str) -> bool {
-    body.get("schemas").and_then(Value::as_array).is_some_and(|s| s.iter().any(|x| x.as_str() == Some(schema)))
 }
 
 /// A full User resource (POST, PUT) as an HR record.
