@@ -1,15 +1,13 @@
-//! Opening an installation: master key, database, migrations, and the check that the master
-//! key is the one this database was created with.
+//! Opening an installation: master key, database, migrations, and the keyring the master key
+//! opens (refused if this database was made with another key).
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use secrecy::ExposeSecret;
-use subtle::ConstantTimeEq;
 
 use crate::config::Config;
 use crate::crypto::master_key::KeySource;
 use crate::crypto::{KeyError, Keys, MasterKey};
-use crate::store::{MetaStore, MigrationReport, Store, StoreError};
+use crate::keyring::{DataKeys, KeyringError};
+use crate::store::{MigrationReport, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BootstrapError {
@@ -21,17 +19,22 @@ pub enum BootstrapError {
         "the master key does not match this database (it was created with another key); restore the right key file or set GERBANG_MASTER_KEY"
     )]
     WrongMasterKey,
+    #[error(transparent)]
+    Keyring(KeyringError),
 }
 
 /// An opened installation.
 pub struct Installation {
     pub store: Store,
+    /// The keyring, for reloading and rotation.
+    pub ring: DataKeys,
+    /// The keys of every purpose (shared with `ring`: they change in place on reload).
     pub keys: Keys,
     pub key_source: KeySource,
     pub migrations: MigrationReport,
 }
 
-/// Opens the configured database, applies pending migrations and binds the master key to it.
+/// Opens the configured database, applies pending migrations and opens its keyring.
 pub async fn open(config: &Config) -> Result<Installation, BootstrapError> {
     let (master, key_source) = MasterKey::load(config)?;
     let where_ = config.database_display();
@@ -42,24 +45,11 @@ pub async fn open(config: &Config) -> Result<Installation, BootstrapError> {
         Store::open_sqlite(&config.sqlite_path()).await.map_err(wrap)?
     };
     let migrations = store.migrate().await.map_err(wrap)?;
-    let keys = Keys::derive(&master);
-    check_master_key(&store, &keys).await.map_err(|e| match e {
-        CheckError::Mismatch => BootstrapError::WrongMasterKey,
-        CheckError::Store(source) => wrap(source),
+    let ring = DataKeys::open(&store, master).await.map_err(|e| match e {
+        KeyringError::WrongMasterKey => BootstrapError::WrongMasterKey,
+        KeyringError::Store(source) => wrap(source),
+        other => BootstrapError::Keyring(other),
     })?;
-    Ok(Installation { store, keys, key_source, migrations })
-}
-
-enum CheckError {
-    Mismatch,
-    Store(StoreError),
-}
-
-/// The first start records a value derived from the key; later starts must derive the same.
-async fn check_master_key(store: &Store, keys: &Keys) -> Result<(), CheckError> {
-    let ours = STANDARD.encode(keys.check);
-    let mut tx = store.begin().await.map_err(CheckError::Store)?;
-    let stored = tx.meta_init("master_key_check", &ours).await.map_err(CheckError::Store)?;
-    tx.commit().await.map_err(CheckError::Store)?;
-    if bool::from(stored.as_bytes().ct_eq(ours.as_bytes())) { Ok(()) } else { Err(CheckError::Mismatch) }
+    let keys = ring.keys().clone();
+    Ok(Installation { store, ring, keys, key_source, migrations })
 }

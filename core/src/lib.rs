@@ -8,6 +8,7 @@ pub mod config;
 pub mod crypto;
 pub mod http;
 pub mod ids;
+pub mod keyring;
 pub mod lang;
 pub mod metrics;
 pub mod policy;

@@ -393,6 +393,21 @@ pub enum KeysCommand {
         #[arg(long)]
         alg: Option<String>,
     },
-    /// List the published signing keys.
+    /// List the published signing keys and the data-key generations.
     List,
+    /// Change the master key without downtime, in two steps. Step 1 (old key configured): the
+    /// new key is given and opens the keyring too. Then restart every replica with the new key,
+    /// one by one. Step 2 (`--finish`, new key configured): the old key is forgotten and the
+    /// stored secrets are rewritten under a new data key.
+    RotateMaster {
+        /// Step 1: a file holding the new master key (base64 of 32 random bytes, e.g. from
+        /// `openssl rand -base64 32`).
+        #[arg(long, value_name = "FILE", required_unless_present = "finish", conflicts_with = "finish")]
+        new_key_file: Option<PathBuf>,
+        /// Step 2, run with the new key configured, after every replica was restarted with it.
+        #[arg(long)]
+        finish: bool,
+    },
+    /// Rewrite any stored secret not yet under the current data key (safe to run again).
+    Reseal,
 }

@@ -62,7 +62,11 @@ impl Gateway {
             policies,
             provider: Arc::new(provider),
             jar: CookieJar::new(keys.gateway_cookie.clone()),
-            signer: Arc::new(AssertionSigner::new(&keys.gateway_assertion_seed, &p.public_url, p.assertion_ttl_secs)),
+            signer: Arc::new(AssertionSigner::from_seeds(
+                keys.gateway_assertion.clone(),
+                &p.public_url,
+                p.assertion_ttl_secs,
+            )),
             revocations: Revocations::new(store.clone(), p.session_ttl_secs),
             store,
             allow_local_hosts: config.demo,

@@ -59,6 +59,11 @@ impl MasterKey {
         Ok(MasterKey { bytes: Zeroizing::new(bytes) })
     }
 
+    /// Reads a key file (base64 of 32 bytes, surrounding whitespace ignored).
+    pub fn from_file(path: &Path) -> Result<MasterKey, KeyError> {
+        read_file(path)
+    }
+
     pub fn to_base64(&self) -> Zeroizing<String> {
         Zeroizing::new(STANDARD.encode(self.bytes.as_ref()))
     }
@@ -88,11 +93,27 @@ impl MasterKey {
 
     /// A 32-byte subkey for one purpose (HKDF-SHA256, RFC 5869), so no key serves two uses.
     pub fn derive(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
-        let hk = Hkdf::<Sha256>::new(Some(b"gerbang"), self.bytes.as_ref());
-        let mut out = Zeroizing::new([0u8; 32]);
-        hk.expand(purpose.as_bytes(), out.as_mut()).expect("32 bytes is a valid HKDF-SHA256 length");
-        out
+        derive(&self.bytes, purpose)
     }
+
+    /// The key itself: generation 0 of the data keys of an installation made before data keys
+    /// were stored apart (so that what it sealed still opens).
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.bytes
+    }
+
+    /// A value that identifies this key without revealing it (recorded in the database).
+    pub fn check(&self) -> String {
+        STANDARD.encode(*self.derive("gerbang/v1/check"))
+    }
+}
+
+/// A 32-byte subkey of `root` for one purpose (HKDF-SHA256, salt "gerbang").
+pub(crate) fn derive(root: &[u8; 32], purpose: &str) -> Zeroizing<[u8; 32]> {
+    let hk = Hkdf::<Sha256>::new(Some(b"gerbang"), root);
+    let mut out = Zeroizing::new([0u8; 32]);
+    hk.expand(purpose.as_bytes(), out.as_mut()).expect("32 bytes is a valid HKDF-SHA256 length");
+    out
 }
 
 fn read_file(path: &Path) -> Result<MasterKey, KeyError> {

@@ -1,6 +1,7 @@
 //! Integration tests of gerbang-core: the store conformance suite, run unchanged on SQLite and
 //! on PostgreSQL (skipped, and reported, without `TEST_DATABASE_URL`).
 
+mod keyring;
 mod store;
 
 /// Declares each listed suite function as a test on both backends: `sqlite::name` and

@@ -53,6 +53,8 @@ pub async fn open(config: &Config) -> Result<Installation, CliError> {
         KeySource::Config => tracing::info!("master key loaded from configuration"),
     }
     tracing::info!(database = %config.database_display(), "{}", crate::cmd::migrate::progress(&install.migrations));
+    // A master-key rotation finished elsewhere is taken up while this process runs.
+    install.ring.follow(install.store.clone());
     Ok(install)
 }
 

@@ -8,7 +8,7 @@ use gerbang_core::audit::{self, AuditEvent};
 use gerbang_core::crypto::{Keys, PasswordHasher};
 use gerbang_core::ids::{Nik, Nip};
 use gerbang_core::store::{
-    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, Assurance, GrantStore, LifecycleStore,
+    Account, AccountKind, AccountStatus, AccountStore, AccountSummary, Assurance, Db, GrantStore, LifecycleStore,
     LogoutOutbox, NewAccount, NipRecord, SessionStore, Store, StoreError, Tx, now_unix,
 };
 use std::sync::Arc;
@@ -226,6 +226,10 @@ impl AccountService {
                 json!({ "nip": nip.as_str(), "jenis_pegawai": jenis })
             }
             Identity::Nik(nik) => {
+                // Also under an older data-key generation, which the unique column cannot see.
+                if self.nik_owner(tx, nik).await?.is_some() {
+                    return Err(AccountError::NikTaken);
+                }
                 let index = self.nik_index(nik);
                 let sealed = self.keys.nik_sealer.seal(nik.expose().as_bytes(), id.as_bytes());
                 tx.insert_nik(&id, &index, &sealed).await.map_err(conflict_as(AccountError::NikTaken))?;
@@ -250,6 +254,17 @@ impl AccountService {
         self.keys.nik_index.index(nik.expose().as_bytes())
     }
 
+    /// The account keyed on this NIK. Its index under every accepted data-key generation is
+    /// tried, so a NIK indexed before a master-key rotation is found until it is re-indexed.
+    pub(crate) async fn nik_owner(&self, db: &mut impl Db, nik: &Nik) -> Result<Option<String>, StoreError> {
+        for index in self.keys.nik_index.candidates(nik.expose().as_bytes()) {
+            if let Some(id) = db.account_by_nik_index(&index).await? {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
     pub(crate) fn keys(&self) -> &Keys {
         &self.keys
     }
@@ -259,7 +274,7 @@ impl AccountService {
         let mut db = self.store.conn().await?;
         let id = match identity {
             Identity::Nip(nip) => db.account_by_nip(nip.as_str()).await?,
-            Identity::Nik(nik) => db.account_by_nik_index(&self.nik_index(nik)).await?,
+            Identity::Nik(nik) => self.nik_owner(&mut db, nik).await?,
         };
         match id {
             Some(id) => Ok(db.account(&id).await?),

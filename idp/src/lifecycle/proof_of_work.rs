@@ -5,7 +5,6 @@
 
 use gerbang_core::crypto::{BlindIndex, random};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 const VERSION: &str = "g1";
 /// How long a page's challenge may be worked on and submitted.
@@ -49,8 +48,8 @@ impl ProofOfWork {
             return Err(Unsolved);
         }
         let (body, mac) = challenge.rsplit_once('.').ok_or(Unsolved)?;
-        let expected = hex::encode(&self.mac.index(body.as_bytes())[..16]);
-        if !bool::from(expected.as_bytes().ct_eq(mac.as_bytes())) {
+        let mac = hex::decode(mac).map_err(|_| Unsolved)?;
+        if !self.mac.verify(body.as_bytes(), &mac, 16) {
             return Err(Unsolved);
         }
         let mut parts = body.split('.');

@@ -11,7 +11,7 @@ use gerbang_core::crypto::random;
 use gerbang_core::ids::{Nik, Sex};
 use gerbang_core::lang::Lang;
 use gerbang_core::store::{
-    Account, AccountStore, Assurance, AssuranceEvent, ContactRecord, LifecycleStore, PendingRegistration, now_unix,
+    Account, Assurance, AssuranceEvent, ContactRecord, LifecycleStore, PendingRegistration, now_unix,
 };
 use serde_json::json;
 use time::Date;
@@ -174,7 +174,7 @@ impl Lifecycle {
             .ok()
             .and_then(|s| Nik::parse(s).ok())
             .ok_or(LifecycleError::RegistrationGone)?;
-        if let Some(owner) = tx.account_by_nik_index(&pending.nik_index).await? {
+        if let Some(owner) = self.accounts.nik_owner(&mut tx, &nik).await? {
             tx.delete_pending(pending_id).await?;
             tx.commit().await?;
             tracing::info!(pending = %pending_id, "self-registration refused: the NIK has an account");

@@ -9,6 +9,7 @@ pub mod dialect;
 pub mod factor;
 pub mod gateway;
 pub mod grant;
+pub mod keyring;
 pub mod lifecycle;
 pub mod logout;
 pub mod meta;
