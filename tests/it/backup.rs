@@ -7,21 +7,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-use crate::support::{Demo, Gerbang, client, sign_in};
+use crate::support::{Demo, Gerbang, add_machine_client, client, sign_in, token};
 
 const NIP: &str = "197502022000031002";
 const PW: &str = "kata-sandi-cadangan";
-
-async fn token(idp: &str, id: &str, secret: &str) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{idp}/token"))
-        .basic_auth(id, Some(secret))
-        .form(&[("grant_type", "client_credentials"), ("scope", "simpeg:read")])
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
 
 fn kids(jwks: &Value) -> Vec<String> {
     let mut k: Vec<String> =
@@ -38,20 +27,7 @@ async fn a_backup_under_load_restores_into_an_empty_directory() {
     let add =
         g.run_with_stdin(&["user", "add", "--nip", NIP, "--name", "Pegawai Cadangan", "--password-stdin"], Some(PW));
     assert!(add.ok, "{}", add.stderr);
-    let machine = g.run(&[
-        "client",
-        "add",
-        "--name",
-        "SIMPEG",
-        "--id",
-        "simpeg",
-        "--grant",
-        "client_credentials",
-        "--scope",
-        "simpeg:read",
-    ]);
-    assert!(machine.ok, "{}", machine.stderr);
-    let secret = machine.stdout.lines().find_map(|l| l.strip_prefix("client_secret: ")).unwrap().trim().to_string();
+    let secret = add_machine_client(&g);
     assert_eq!(token(&idp, "simpeg", &secret).await.0, 200);
     let jwks_before: Value = reqwest::get(format!("{idp}/jwks")).await.unwrap().json().await.unwrap();
 

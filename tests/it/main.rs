@@ -6,4 +6,5 @@ mod cli;
 mod demo;
 mod faults;
 mod gateway;
+mod keys;
 mod support;

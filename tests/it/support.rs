@@ -153,3 +153,39 @@ pub async fn sign_in(client: &reqwest::Client, idp: &str, identifier: &str, pass
         .status()
         .as_u16()
 }
+
+/// A client_credentials token for the scope `simpeg:read`: (status, body).
+pub async fn token(idp: &str, id: &str, secret: &str) -> (u16, serde_json::Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{idp}/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials"), ("scope", "simpeg:read")])
+        .send()
+        .await
+        .expect("token request");
+    (r.status().as_u16(), r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// Adds the machine client `simpeg` (client_credentials, scope `simpeg:read`); its secret.
+pub fn add_machine_client(g: &Gerbang) -> String {
+    let machine = g.run(&[
+        "client",
+        "add",
+        "--name",
+        "SIMPEG",
+        "--id",
+        "simpeg",
+        "--grant",
+        "client_credentials",
+        "--scope",
+        "simpeg:read",
+    ]);
+    assert!(machine.ok, "{}", machine.stderr);
+    machine
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("client_secret: "))
+        .expect("client_secret line")
+        .trim()
+        .to_string()
+}
