@@ -1,13 +1,62 @@
 //! kill -9 of a running Gerbang in the middle of writes: the database opens again (on SQLite it
-//! passes the integrity check), and every sign-in that was acknowledged is still there.
+//! passes the integrity check), and everything that was acknowledged is still there: sign-ins
+//! (live sessions), tokens (active at introspection), and admin changes (OPDs created through the
+//! admin pages).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::support::{Demo, Gerbang, client, csrf_token};
+use crate::support::{Demo, Gerbang, add_machine_client, client, csrf_token, sign_in};
 
 const NIP: &str = "197502022000031002";
 const PW: &str = "kata-sandi-tahan-banting";
+const ADMIN_NIP: &str = "198103032005011004";
+
+/// Creates OPD `id` through the admin page with an admin's signed-in client; true when the
+/// server acknowledged it (303 to the new record).
+async fn acknowledged_opd(admin: &reqwest::Client, idp: &str, id: &str) -> bool {
+    let Ok(page) = admin.get(format!("{idp}/admin/opd")).send().await else { return false };
+    let Ok(html) = page.text().await else { return false };
+    if !html.contains("name=\"csrf\"") {
+        return false;
+    }
+    let csrf = csrf_token(&html);
+    let form = [("csrf", csrf.as_str()), ("id", id), ("name", "Dinas Uji Ketahanan"), ("kind", "dinas")];
+    match admin.post(format!("{idp}/admin/opd")).form(&form).send().await {
+        Ok(r) => {
+            r.status() == 303 && r.headers().get("location").is_some_and(|l| l.as_bytes().ends_with(id.as_bytes()))
+        }
+        Err(_) => false,
+    }
+}
+
+/// A client_credentials access token, when the server answered with one.
+async fn acknowledged_token(idp: &str, secret: &str) -> Option<String> {
+    let r = reqwest::Client::new()
+        .post(format!("{idp}/token"))
+        .basic_auth("simpeg", Some(secret))
+        .form(&[("grant_type", "client_credentials"), ("scope", "simpeg:read")])
+        .send()
+        .await
+        .ok()?;
+    if r.status() != 200 {
+        return None;
+    }
+    r.json::<serde_json::Value>().await.ok()?["access_token"].as_str().map(str::to_string)
+}
+
+/// Whether an access token is active at introspection (asked by the client it was issued to).
+async fn active(idp: &str, secret: &str, access_token: &str) -> bool {
+    let r = reqwest::Client::new()
+        .post(format!("{idp}/introspect"))
+        .basic_auth("simpeg", Some(secret))
+        .form(&[("token", access_token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json::<serde_json::Value>().await.unwrap()["active"] == true
+}
 
 /// Signs in; returns the session cookie when the server acknowledged it (303 with the cookie).
 async fn acknowledged_sign_in(idp: &str) -> Option<String> {
@@ -29,13 +78,13 @@ async fn acknowledged_sign_in(idp: &str) -> Option<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_during_writes_leaves_a_usable_database_and_loses_no_acknowledged_sign_in() {
+async fn kill_9_during_writes_leaves_a_usable_database_and_loses_nothing_acknowledged() {
     killed_mid_writes(Gerbang::sqlite()).await;
 }
 
-/// The same with PostgreSQL: a replica killed mid-load loses no acknowledged sign-in.
+/// The same with PostgreSQL: a replica killed mid-load loses no acknowledged sign-in, token or admin change.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_of_a_postgres_replica_loses_no_acknowledged_sign_in() {
+async fn kill_9_of_a_postgres_replica_loses_nothing_acknowledged() {
     let name = concat!(env!("CARGO_PKG_NAME"), " ", module_path!(), "::kill_9_postgres");
     let Some(g) = Gerbang::postgres(name).await else { return };
     killed_mid_writes(g).await;
@@ -44,13 +93,46 @@ async fn kill_9_of_a_postgres_replica_loses_no_acknowledged_sign_in() {
 async fn killed_mid_writes(g: Gerbang) {
     let add = g.run_with_stdin(&["user", "add", "--nip", NIP, "--name", "Pegawai Uji", "--password-stdin"], Some(PW));
     assert!(add.ok, "{}", add.stderr);
+    let admin = g.run_with_stdin(
+        &["user", "add", "--nip", ADMIN_NIP, "--name", "Admin Uji", "--role", "admin", "--password-stdin"],
+        Some(PW),
+    );
+    assert!(admin.ok, "{}", admin.stderr);
+    let secret = add_machine_client(&g);
     let mut demo = Demo::start(&g);
     let idp = demo.str("idp_url");
 
     let stop = Arc::new(AtomicBool::new(false));
     let acknowledged = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let tokens = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let opds = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let mut load = Vec::new();
-    for _ in 0..4 {
+    {
+        let (stop, tokens, idp, secret) = (stop.clone(), tokens.clone(), idp.clone(), secret.clone());
+        load.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                if let Some(t) = acknowledged_token(&idp, &secret).await {
+                    tokens.lock().unwrap().push(t);
+                }
+            }
+        }));
+    }
+    {
+        let (stop, opds, idp) = (stop.clone(), opds.clone(), idp.clone());
+        load.push(tokio::spawn(async move {
+            let admin = client();
+            assert_eq!(sign_in(&admin, &idp, ADMIN_NIP, PW).await, 303);
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let id = format!("uji-{n}");
+                if acknowledged_opd(&admin, &idp, &id).await {
+                    opds.lock().unwrap().push(id);
+                }
+            }
+        }));
+    }
+    for _ in 0..3 {
         let (stop, acknowledged, idp) = (stop.clone(), acknowledged.clone(), idp.clone());
         load.push(tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
@@ -60,7 +142,8 @@ async fn killed_mid_writes(g: Gerbang) {
             }
         }));
     }
-    while acknowledged.lock().unwrap().len() < 10 {
+    while acknowledged.lock().unwrap().len() < 10 || tokens.lock().unwrap().len() < 10 || opds.lock().unwrap().len() < 5
+    {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     // SIGKILL, in the middle of the writes.
@@ -71,6 +154,8 @@ async fn killed_mid_writes(g: Gerbang) {
         l.await.unwrap();
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
+    let tokens = tokens.lock().unwrap().clone();
+    let opds = opds.lock().unwrap().clone();
     drop(demo);
 
     // The database opens (the command line migrates and checks the key on it) and is sound.
@@ -82,8 +167,10 @@ async fn killed_mid_writes(g: Gerbang) {
         store.close().await;
     }
 
-    // Started again, every acknowledged sign-in is still a live session.
-    let demo = Demo::start(&g);
+    // Started again (on the same port: the same issuer), every acknowledged sign-in is still a
+    // live session.
+    let port = idp.rsplit(':').next().unwrap().trim_end_matches('/').to_string();
+    let demo = Demo::start_at(&g, &format!("127.0.0.1:{port}"));
     let idp = demo.str("idp_url");
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     for cookie in &acknowledged {
@@ -91,4 +178,14 @@ async fn killed_mid_writes(g: Gerbang) {
         assert_eq!(r.status(), 200, "an acknowledged sign-in was lost ({} acknowledged)", acknowledged.len());
     }
     assert!(acknowledged_sign_in(&idp).await.is_some(), "signs in after the restart");
+    for t in &tokens {
+        assert!(active(&idp, &secret, t).await, "an acknowledged token is not active ({} acknowledged)", tokens.len());
+    }
+    assert!(!active(&idp, &secret, "bukan-token").await);
+    let admin = client();
+    assert_eq!(sign_in(&admin, &idp, ADMIN_NIP, PW).await, 303);
+    for id in &opds {
+        let r = admin.get(format!("{idp}/admin/opd/{id}")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "an acknowledged OPD {id} was lost ({} acknowledged)", opds.len());
+    }
 }

@@ -104,10 +104,16 @@ impl Drop for Demo {
 
 impl Demo {
     pub fn start(g: &Gerbang) -> Demo {
+        Demo::start_at(g, "127.0.0.1:0")
+    }
+
+    /// With the IdP on `idp_listen`: started again on the same port, the issuer is the same, so
+    /// tokens issued before the restart stay valid.
+    pub fn start_at(g: &Gerbang, idp_listen: &str) -> Demo {
         let json = g.path().join("demo.json");
         let _ = std::fs::remove_file(&json);
         let log = g.path().join(format!("demo-{}.log", std::process::id()));
-        let mut cmd = g.command(&["demo", "--idp-listen", "127.0.0.1:0", "--proxy-listen", "127.0.0.1:0"]);
+        let mut cmd = g.command(&["demo", "--idp-listen", idp_listen, "--proxy-listen", "127.0.0.1:0"]);
         cmd.stdout(std::fs::File::create(g.path().join("demo.out")).expect("stdout file"));
         cmd.stderr(std::fs::File::create(&log).expect("log file"));
         let child = cmd.spawn().expect("spawn demo");
