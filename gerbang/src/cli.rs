@@ -407,6 +407,11 @@ pub enum KeysCommand {
         /// Step 2, run with the new key configured, after every replica was restarted with it.
         #[arg(long)]
         finish: bool,
+        /// With --finish, when the old key leaked: refuse at once the gateway cookies, challenges
+        /// and codes made under the old data key (everyone signs in to the gateway again), instead
+        /// of accepting them for 24 hours more.
+        #[arg(long, requires = "finish")]
+        no_grace: bool,
     },
     /// Rewrite any stored secret not yet under the current data key (safe to run again).
     Reseal,

@@ -9,7 +9,10 @@
 //!    the old master key opens nothing. Running replicas take up the new generation within
 //!    [`super::FOLLOW_EVERY`]; the command then rewrites the stored secrets ([`super::reseal`]).
 
-use crate::crypto::{MasterKey, RootState};
+use serde_json::json;
+
+use crate::audit::{self, AuditEvent};
+use crate::crypto::{MasterKey, RootState, TRANSIENT_GRACE_SECS};
 use crate::store::{KeyringStore, Store, now_unix};
 
 use super::{DataKeys, KeyringError, generation, random_root, unwrap_roots, wrap};
@@ -70,8 +73,10 @@ impl DataKeys {
     }
 
     /// Step 2, run with the new master key: switches to the next generation and forgets the
-    /// old master key.
-    pub async fn finish_rotation(&self, store: &Store) -> Result<RotationFinished, KeyringError> {
+    /// old master key. What the retired generation made and others send back (gateway cookies,
+    /// challenges, codes) is accepted for [`TRANSIENT_GRACE_SECS`] more, unless `without_grace`
+    /// (the old key leaked: everyone signs in to the gateway again).
+    pub async fn finish_rotation(&self, store: &Store, without_grace: bool) -> Result<RotationFinished, KeyringError> {
         let ours = self.master().check();
         let mut tx = store.begin().await?;
         let rows = tx.data_keys().await?;
@@ -84,10 +89,15 @@ impl DataKeys {
             .find(|r| r.state == RootState::Current.as_str())
             .ok_or_else(|| KeyringError::Corrupt("no current generation".into()))?;
         let now = now_unix();
-        tx.set_data_key_state(current.generation, RootState::Retired.as_str(), Some(now)).await?;
+        let retired_at = if without_grace { now - TRANSIENT_GRACE_SECS - 1 } else { now };
+        tx.set_data_key_state(current.generation, RootState::Retired.as_str(), Some(retired_at)).await?;
         tx.set_data_key_state(next.generation, RootState::Current.as_str(), None).await?;
         let forgotten = tx.delete_other_data_key_wraps(&ours).await?;
         let finished = RotationFinished { current: generation(next)?, retired: generation(current)?, forgotten };
+        let detail = json!({ "current_generation": finished.current, "retired_generation": finished.retired,
+                             "old_wrappings_deleted": forgotten, "without_grace": without_grace });
+        let event = AuditEvent { actor: "cli", action: "keys.master_rotation_finish", target: "keyring", detail };
+        audit::append(&mut tx, &event, now).await?;
         tx.commit().await?;
         self.reload(store).await?;
         Ok(finished)

@@ -6,7 +6,7 @@ use gerbang_core::crypto::{Keys, MasterKey, Sealer};
 use gerbang_core::keyring::reseal::reseal;
 use gerbang_core::keyring::{DataKeys, KeyringError};
 use gerbang_core::store::{
-    AccountKind, AccountStore, Assurance, FactorStore, KeyringStore, MetaStore, NewAccount, SealedKind,
+    AccountKind, AccountStore, Assurance, AuditStore, FactorStore, KeyringStore, MetaStore, NewAccount, SealedKind,
     SigningKeyRecord, SigningKeyStore, Store,
 };
 
@@ -14,6 +14,7 @@ crate::on_both_backends!(
     an_installation_older_than_the_keyring_keeps_what_it_sealed,
     two_replicas_starting_at_once_share_one_first_generation,
     master_key_rotation_in_two_steps,
+    finishing_without_grace_refuses_old_cookies_at_once,
 );
 
 const NIK: &[u8] = b"1374014101900001";
@@ -114,6 +115,7 @@ async fn master_key_rotation_in_two_steps(store: Store) {
     let new = MasterKey::generate();
     let running = DataKeys::open(&store, key_of(&old)).await.unwrap();
     seed(&store, running.keys()).await;
+    let cookie = running.keys().gateway_cookie.seal(b"session", b"host");
     let pairwise = running.keys().pairwise.index(b"sector|acct-1");
     let nik_index_before = running.keys().nik_index.index(NIK);
 
@@ -130,12 +132,19 @@ async fn master_key_rotation_in_two_steps(store: Store) {
     assert_eq!(restarted.keys().nik_sealer.current_generation(), 0);
     assert_eq!(running.keys().nik_sealer.current_generation(), 0);
     // Finishing with the old key is refused: it would forget the new one.
-    assert!(matches!(running.finish_rotation(&store).await, Err(KeyringError::NotTheNewKey)));
+    assert!(matches!(running.finish_rotation(&store, false).await, Err(KeyringError::NotTheNewKey)));
 
     // Step 2, with the new key.
-    let finished = restarted.finish_rotation(&store).await.unwrap();
+    let finished = restarted.finish_rotation(&store, false).await.unwrap();
     assert_eq!((finished.current, finished.retired, finished.forgotten), (1, 0, 2));
-    assert!(matches!(restarted.finish_rotation(&store).await, Err(KeyringError::NoRotation)));
+    assert!(matches!(restarted.finish_rotation(&store, false).await, Err(KeyringError::NoRotation)));
+    let last = store.conn().await.unwrap().last_audit().await.unwrap().unwrap();
+    assert_eq!((last.actor.as_str(), last.action.as_str()), ("cli", "keys.master_rotation_finish"));
+    // A gateway cookie made under the old generation holds through the grace period.
+    assert_eq!(&*restarted.keys().gateway_cookie.open(&cookie, b"host").unwrap(), b"session");
+    let now = gerbang_core::crypto::versions::now();
+    let published = restarted.keys().gateway_assertion.get().all_accepted(now).count();
+    assert_eq!(published, 2, "the retired assertion key is published");
     let err = DataKeys::open(&store, key_of(&old)).await.err().unwrap();
     assert!(matches!(err, KeyringError::WrongMasterKey), "the old key opens nothing: {err}");
     // A process still running with the old key cannot take the new keyring up, and keeps its keys.
@@ -170,4 +179,20 @@ async fn master_key_rotation_in_two_steps(store: Store) {
     tx.commit().await.unwrap();
     let count = reseal(&store, keys, SealedKind::SigningKey, |_| {}).await.unwrap();
     assert_eq!((count.checked, count.rewritten, count.unreadable), (1, 0, 1));
+}
+
+async fn finishing_without_grace_refuses_old_cookies_at_once(store: Store) {
+    let old = MasterKey::generate();
+    let new = MasterKey::generate();
+    let running = DataKeys::open(&store, key_of(&old)).await.unwrap();
+    let cookie = running.keys().gateway_cookie.seal(b"session", b"host");
+    let code = running.keys().codes.index(b"id:123456");
+    running.begin_rotation(&store, &new).await.unwrap();
+    let restarted = DataKeys::open(&store, key_of(&new)).await.unwrap();
+    restarted.finish_rotation(&store, true).await.unwrap();
+    let keys = restarted.keys();
+    assert!(keys.gateway_cookie.open(&cookie, b"host").is_err(), "the old key leaked: its cookies are refused");
+    assert!(!keys.codes.verify(b"id:123456", &code, 32));
+    let now = gerbang_core::crypto::versions::now();
+    assert_eq!(keys.gateway_assertion.get().all_accepted(now).count(), 1, "only the new assertion key is published");
 }

@@ -18,13 +18,13 @@ pub async fn run(config: &Config, command: KeysCommand) -> Result<(), CliError> 
     let store = install.store.clone();
     let result = match command {
         KeysCommand::Rotate { alg } => rotate_signing(config, &install.store, &install.keys, alg).await,
-        KeysCommand::List => list(&install.store).await,
+        KeysCommand::List => list(&install.store, &install.keys).await,
         KeysCommand::RotateMaster { new_key_file: Some(path), .. } => {
             let new = MasterKey::from_file(&path).map_err(|e| CliError::Message(e.to_string()))?;
             begin_master_rotation(&install.ring, &install.store, &new).await
         }
-        KeysCommand::RotateMaster { new_key_file: None, .. } => {
-            finish_master_rotation(&install.ring, &install.store).await
+        KeysCommand::RotateMaster { new_key_file: None, no_grace, .. } => {
+            finish_master_rotation(&install.ring, &install.store, no_grace).await
         }
         KeysCommand::Reseal => reseal_all(&install.ring, &install.store).await,
     };
@@ -65,7 +65,9 @@ async fn rotate_signing(
     Ok(())
 }
 
-async fn list(store: &Store) -> Result<(), CliError> {
+async fn list(store: &Store, keys: &gerbang_core::crypto::Keys) -> Result<(), CliError> {
+    // Opening the signing keys makes the first ones on a new installation, as `serve` would.
+    KeyRing::open(store.clone(), keys.signing_key_sealer.clone()).await.map_err(store_error)?;
     let mut db = store.conn().await.map_err(store_error)?;
     println!("Kunci penandatangan token / token signing keys:");
     for k in db.published_signing_keys(now_unix()).await.map_err(store_error)? {
@@ -99,8 +101,8 @@ async fn begin_master_rotation(ring: &DataKeys, store: &Store, new: &MasterKey) 
     Ok(())
 }
 
-async fn finish_master_rotation(ring: &DataKeys, store: &Store) -> Result<(), CliError> {
-    let finished = ring.finish_rotation(store).await.map_err(keyring_error)?;
+async fn finish_master_rotation(ring: &DataKeys, store: &Store, no_grace: bool) -> Result<(), CliError> {
+    let finished = ring.finish_rotation(store, no_grace).await.map_err(keyring_error)?;
     println!(
         "Generasi {} kini aktif, generasi {} pensiun; {} bungkus kunci master lama dihapus.\n\
          Generation {} is now current, generation {} retired; {} wrapping(s) by the old master key deleted.",
