@@ -1,13 +1,16 @@
-//! Following the changes other replicas (and the command line) announce on PostgreSQL: an OIDC
-//! client's copy is dropped, the signing keys are re-read. After the listening connection was
-//! lost, every copy is dropped. On SQLite there is nothing to follow.
+//! Following the changes other replicas (and the command line) make: revoked access tokens are
+//! read every second (`oidc::revoked`); on PostgreSQL, announced changes drop an OIDC client's
+//! copy or re-read the signing keys, and after the listening connection was lost every copy is
+//! dropped.
 
 use gerbang_core::store::Change;
 
 use crate::state::AppState;
 
-/// Starts following changes; `None` on SQLite.
+/// Starts following changes: revoked tokens on every backend, then the announcements (`None`
+/// on SQLite, where there are none).
 pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+    state.revoked.spawn();
     let mut changes = state.store.changes()?;
     Some(tokio::spawn(async move {
         while let Some(change) = changes.recv().await {

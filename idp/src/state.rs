@@ -40,6 +40,8 @@ pub struct AppState {
     /// Who may read `/metrics`.
     pub metrics_allow: Arc<Vec<ipnet::IpNet>>,
     pub issuer: Issuer,
+    /// Revoked access tokens, refreshed every second from the database.
+    pub revoked: crate::oidc::revoked::RevokedTokens,
     pub levels: Arc<Levels>,
     pub theme: Theme,
     /// Outgoing HTTP (back-channel logout).
@@ -106,6 +108,7 @@ impl AppState {
             passkeys,
             clients,
             issuer: Issuer::new(&config.idp.public_url, ring, config.oidc.clone()),
+            revoked: crate::oidc::revoked::RevokedTokens::new(store.clone()),
             levels: Arc::new(Levels::load(&config.policies_dir)?),
             secure_cookies: config.idp.public_url.starts_with("https://"),
             http,

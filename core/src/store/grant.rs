@@ -44,7 +44,9 @@ pub trait GrantStore {
     /// Marks the token used; false when it was already used (a replay).
     async fn use_refresh_token(&mut self, token_hash: &[u8], now: i64) -> Result<bool, StoreError>;
 
-    async fn revoke_jti(&mut self, jti: &str, expires_at: i64) -> Result<(), StoreError>;
+    async fn revoke_jti(&mut self, jti: &str, expires_at: i64, now: i64) -> Result<(), StoreError>;
+    /// Revoked access-token jtis (with their expiry) listed at or after `since`, unexpired at `now`.
+    async fn revoked_jtis_since(&mut self, since: i64, now: i64) -> Result<Vec<(String, i64)>, StoreError>;
     async fn jti_revoked(&mut self, jti: &str) -> Result<bool, StoreError>;
     /// Forgets revocations of tokens that have expired anyway.
     async fn purge_expired_revocations(&mut self, now: i64) -> Result<u64, StoreError>;
@@ -101,10 +103,15 @@ impl<T: Db> GrantStore for T {
         Ok(n == 1)
     }
 
-    async fn revoke_jti(&mut self, jti: &str, expires_at: i64) -> Result<(), StoreError> {
+    async fn revoke_jti(&mut self, jti: &str, expires_at: i64, now: i64) -> Result<(), StoreError> {
         on_conn!(self, x => sqlx::query(sql::INSERT_REVOKED)
-            .bind(jti).bind(expires_at).execute(&mut *x).await.map(|r| r.rows_affected()))?;
+            .bind(jti).bind(expires_at).bind(now).execute(&mut *x).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    async fn revoked_jtis_since(&mut self, since: i64, now: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(on_conn!(self, x => sqlx::query_as(sql::SELECT_REVOKED_SINCE)
+            .bind(since).bind(now).fetch_all(&mut *x).await)?)
     }
 
     async fn jti_revoked(&mut self, jti: &str) -> Result<bool, StoreError> {

@@ -1,5 +1,5 @@
 //! Checking an access token presented to us: signature and expiry, then revocation (its own
-//! `jti`, or the grant it belongs to), so revocation is visible at once.
+//! `jti`, from the replica's set of revoked tokens, or the grant it belongs to).
 
 use gerbang_core::store::{GrantRecord, GrantStore, StoreError, now_unix};
 
@@ -13,12 +13,15 @@ pub enum Checked {
 
 pub async fn check(state: &AppState, token: &str) -> Result<Checked, StoreError> {
     let Ok(claims) = state.issuer.verify_access(token) else { return Ok(Checked::Inactive) };
-    let mut db = state.store.conn().await?;
-    if db.jti_revoked(&claims.jti).await? {
+    let revoked = match state.revoked.is_revoked(&claims.jti) {
+        Some(known) => known,
+        None => state.store.conn().await?.jti_revoked(&claims.jti).await?,
+    };
+    if revoked {
         return Ok(Checked::Inactive);
     }
     let grant = match &claims.gid {
-        Some(gid) => match db.grant(gid).await? {
+        Some(gid) => match state.store.conn().await?.grant(gid).await? {
             Some(g) if g.revoked_at.is_none() && g.expires_at > now_unix() => Some(g),
             _ => return Ok(Checked::Inactive),
         },

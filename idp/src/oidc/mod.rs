@@ -12,6 +12,7 @@ pub mod jwt_crypto;
 pub mod keys;
 pub mod logout;
 pub mod revoke;
+pub mod revoked;
 pub mod scope;
 pub mod token;
 pub mod tokens;

@@ -78,11 +78,20 @@ pub struct Issuer {
     pub url: String,
     pub keys: KeyRing,
     pub config: OidcConfig,
+    /// Access tokens whose signature was checked, by SHA-256 of the token: a resource server
+    /// presents the same token many times, and a signature check costs more than the rest of
+    /// an introspection. Expiry is checked at every use; revocation by the caller.
+    verified: moka::sync::Cache<[u8; 32], AccessClaims>,
 }
+
+/// How many checked access tokens are remembered, and for how long at most.
+const VERIFIED_CAPACITY: u64 = 10_000;
+const VERIFIED_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Issuer {
     pub fn new(url: &str, keys: KeyRing, config: OidcConfig) -> Issuer {
-        Issuer { url: url.trim_end_matches('/').to_string(), keys, config }
+        let verified = moka::sync::Cache::builder().max_capacity(VERIFIED_CAPACITY).time_to_live(VERIFIED_FOR).build();
+        Issuer { url: url.trim_end_matches('/').to_string(), keys, config, verified }
     }
 
     pub fn endpoint(&self, path: &str) -> String {
@@ -153,6 +162,20 @@ impl Issuer {
 
     /// Checks signature, issuer and expiry of one of our access tokens (not revocation).
     pub fn verify_access(&self, token: &str) -> Result<AccessClaims, KeyError> {
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        if let Some(claims) = self.verified.get(&key) {
+            // The same rule as the full check (leeway 0): valid up to and including `exp`.
+            if claims.exp < now_unix() {
+                return Err(jsonwebtoken::errors::ErrorKind::ExpiredSignature.into());
+            }
+            return Ok(claims);
+        }
+        let claims = self.verify_access_signature(token)?;
+        self.verified.insert(key, claims.clone());
+        Ok(claims)
+    }
+
+    fn verify_access_signature(&self, token: &str) -> Result<AccessClaims, KeyError> {
         let mut validation = Validation::new(jsonwebtoken::Algorithm::ES256);
         validation.set_issuer(&[&self.url]);
         validation.validate_aud = false;

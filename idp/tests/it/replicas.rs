@@ -50,6 +50,39 @@ async fn two_replicas(backend: Backend) {
     assert_eq!(status, 200, "{tokens}");
     assert!(tokens["id_token"].is_string());
 
+    // An access token revoked at A: refused by A at once, and by B within about a second (its
+    // set of revoked tokens is refreshed every second), though B checks it without a database
+    // read once it has seen it.
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    let active = |srv: &TestServer| {
+        let (addr, secret, access) = (srv.addr.clone(), secret.clone(), access.clone());
+        async move {
+            let r = http()
+                .post(format!("{addr}/introspect"))
+                .basic_auth("rp-app", Some(&secret))
+                .form(&[("token", access.as_str())])
+                .send()
+                .await
+                .unwrap();
+            r.json::<Value>().await.unwrap()["active"] == true
+        }
+    };
+    assert!(active(&b).await && active(&a).await);
+    let r = http()
+        .post(format!("{}/revoke", a.addr))
+        .basic_auth("rp-app", Some(&secret))
+        .form(&[("token", access.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(!active(&a).await, "refused at once where it was revoked");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(2500);
+    while active(&b).await {
+        assert!(tokio::time::Instant::now() < deadline, "B still accepts the revoked token");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
     // B now holds a copy of the client. Disabled through A, B refuses it within a second,
     // though its copy would live 30 s: the announcement dropped it.
     let bogus = [("grant_type", "authorization_code"), ("code", "tidak-ada"), ("redirect_uri", CALLBACK)];

@@ -25,7 +25,12 @@ pub const SELECT_REFRESH: &str =
 pub const USE_REFRESH: &str = "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL";
 
 pub const INSERT_REVOKED: &str =
-    "INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING";
+    "INSERT INTO revoked_tokens (jti, expires_at, revoked_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING";
+
+/// Revoked access tokens listed since `$1` and not yet expired at `$2` (the client assertions
+/// kept against replay share the table, and are left out).
+pub const SELECT_REVOKED_SINCE: &str = "SELECT jti, expires_at FROM revoked_tokens \
+     WHERE revoked_at >= $1 AND expires_at > $2 AND jti NOT LIKE 'assertion:%'";
 
 pub const SELECT_REVOKED: &str = "SELECT 1 FROM revoked_tokens WHERE jti = $1";
 

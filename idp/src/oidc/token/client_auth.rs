@@ -139,7 +139,7 @@ async fn verify_assertion(state: &AppState, client: &Client, jwt: &str) -> Resul
     if tx.jti_revoked(&jti).await? {
         return Err(fail("client_assertion was already used"));
     }
-    tx.revoke_jti(&jti, claims.exp).await?;
+    tx.revoke_jti(&jti, claims.exp, now_unix()).await?;
     tx.commit().await?;
     Ok(())
 }
