@@ -6,6 +6,7 @@ pub mod backup;
 pub mod bootstrap;
 pub mod config;
 pub mod crypto;
+pub mod every;
 pub mod http;
 pub mod ids;
 pub mod keyring;

@@ -84,16 +84,13 @@ impl Revocations {
     /// Polls every second, and purges expired rows every ten minutes.
     pub fn spawn(&self) -> tokio::task::JoinHandle<()> {
         let me = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(1));
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut n: u64 = 0;
-            loop {
-                tick.tick().await;
+        let ticks = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        gerbang_core::every::every(Duration::from_secs(1), move || {
+            let (me, n) = (me.clone(), ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
+            async move {
                 if let Err(e) = me.poll().await {
                     tracing::warn!(error = %e, "could not read gateway logouts; retrying");
                 }
-                n += 1;
                 if n.is_multiple_of(600)
                     && let Ok(mut c) = me.store.conn().await
                     && let Err(e) = c.purge_gateway_logouts(now_unix()).await

@@ -112,11 +112,9 @@ impl DataKeys {
     /// (the command line, another replica) is taken up while this one runs.
     pub fn follow(&self, store: Store) -> tokio::task::JoinHandle<()> {
         let this = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(FOLLOW_EVERY);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
+        crate::every::every(FOLLOW_EVERY, move || {
+            let (this, store) = (this.clone(), store.clone());
+            async move {
                 match this.reload(&store).await {
                     Ok(_) => {}
                     Err(KeyringError::WrongMasterKey) => tracing::error!(

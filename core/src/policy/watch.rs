@@ -110,13 +110,10 @@ impl PolicyWatch {
     /// Checks for changes every `every` until the runtime stops.
     pub fn spawn(&self, every: Duration) -> tokio::task::JoinHandle<()> {
         let watch = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let w = watch.clone();
-                // File reads and TOML parsing are blocking work.
+        crate::every::every(every, move || {
+            let w = watch.clone();
+            // File reads and TOML parsing are blocking work.
+            async move {
                 let _ = tokio::task::spawn_blocking(move || w.check()).await;
             }
         })

@@ -67,11 +67,9 @@ impl RevokedTokens {
     /// Refreshes every second while the IdP runs.
     pub fn spawn(&self) -> tokio::task::JoinHandle<()> {
         let me = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(EVERY);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
+        gerbang_core::every::every(EVERY, move || {
+            let me = me.clone();
+            async move {
                 if let Err(e) = me.refresh().await {
                     tracing::warn!(error = %e, "revoked tokens not refreshed; checks ask the database meanwhile");
                 }

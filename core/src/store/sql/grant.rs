@@ -28,9 +28,11 @@ pub const INSERT_REVOKED: &str =
     "INSERT INTO revoked_tokens (jti, expires_at, revoked_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING";
 
 /// Revoked access tokens listed since `$1` and not yet expired at `$2` (the client assertions
-/// kept against replay share the table, and are left out).
+/// kept against replay share the table, and are left out). Rows with `revoked_at` 0 are read
+/// every time: those from before migration 0010, or written by a replica of the previous
+/// version during a rolling upgrade.
 pub const SELECT_REVOKED_SINCE: &str = "SELECT jti, expires_at FROM revoked_tokens \
-     WHERE revoked_at >= $1 AND expires_at > $2 AND jti NOT LIKE 'assertion:%'";
+     WHERE (revoked_at >= $1 OR revoked_at = 0) AND expires_at > $2 AND jti NOT LIKE 'assertion:%'";
 
 pub const SELECT_REVOKED: &str = "SELECT 1 FROM revoked_tokens WHERE jti = $1";
 
