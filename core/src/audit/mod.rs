@@ -36,7 +36,8 @@ pub async fn append(tx: &mut Tx, event: &AuditEvent<'_>, at: i64) -> Result<Audi
     rows.pop().ok_or_else(|| StoreError::Database("no audit record written".into()))
 }
 
-/// Appends several records in order, taking the chain's lock and reading its head once.
+/// Appends several records in order, taking the chain's lock, reading its head once, and
+/// writing them with as few statements as possible.
 pub async fn append_all(tx: &mut Tx, events: &[(AuditEvent<'_>, i64)]) -> Result<Vec<AuditRow>, StoreError> {
     tx.lock_audit_chain().await?;
     let (mut seq, mut prev_hash) = match tx.last_audit().await? {
@@ -58,9 +59,9 @@ pub async fn append_all(tx: &mut Tx, events: &[(AuditEvent<'_>, i64)]) -> Result
             prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
             hash,
         };
-        tx.insert_audit(&row).await?;
         rows.push(row);
     }
+    tx.insert_audit_rows(&rows).await?;
     Ok(rows)
 }
 

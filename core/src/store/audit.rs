@@ -21,7 +21,8 @@ pub struct AuditRow {
 #[allow(async_fn_in_trait)]
 pub trait AuditStore {
     async fn last_audit(&mut self) -> Result<Option<AuditRow>, StoreError>;
-    async fn insert_audit(&mut self, row: &AuditRow) -> Result<(), StoreError>;
+    /// Several records, in order, with one statement per [`sql::ROWS_PER_INSERT`] rows.
+    async fn insert_audit_rows(&mut self, rows: &[AuditRow]) -> Result<(), StoreError>;
     async fn audit_after(&mut self, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>, StoreError>;
     async fn audit_for_target(&mut self, target: &str, limit: i64) -> Result<Vec<AuditRow>, StoreError>;
     async fn search_audit(
@@ -50,11 +51,18 @@ impl<T: Db> AuditStore for T {
         Ok(on_conn!(self, c => sqlx::query_as(sql::SELECT_LAST).fetch_optional(&mut *c).await)?)
     }
 
-    async fn insert_audit(&mut self, r: &AuditRow) -> Result<(), StoreError> {
-        on_conn!(self, c => sqlx::query(sql::INSERT)
-            .bind(r.seq).bind(r.at).bind(&r.actor).bind(&r.action).bind(&r.target).bind(&r.detail)
-            .bind(&r.prev_hash).bind(&r.hash)
-            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    async fn insert_audit_rows(&mut self, rows: &[AuditRow]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(sql::ROWS_PER_INSERT) {
+            let text = sql::insert_many(chunk.len());
+            on_conn!(self, c => {
+                let mut q = sqlx::query(&text);
+                for r in chunk {
+                    q = q.bind(r.seq).bind(r.at).bind(&r.actor).bind(&r.action).bind(&r.target).bind(&r.detail)
+                        .bind(&r.prev_hash).bind(&r.hash);
+                }
+                q.execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+        }
         Ok(())
     }
 

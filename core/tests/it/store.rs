@@ -201,10 +201,10 @@ async fn audit_chain_detects_tampering(store: Store) {
     assert_eq!(audit::verify_chain(&mut db).await.unwrap(), 5);
     assert_eq!(db.audit_for_target("acct-3", 10).await.unwrap().len(), 1);
     drop(db);
-    // Several records in one transaction, as the audit writer's batches are, and through the
-    // writer itself: the chain goes on unbroken.
+    // Several records in one transaction, as the audit writer's batches are (150: more than
+    // one insert statement holds), and through the writer itself: the chain goes on unbroken.
     let mut tx = store.begin().await.unwrap();
-    let batch: Vec<_> = (0..3)
+    let batch: Vec<_> = (0..150)
         .map(|i| {
             (
                 AuditEvent {
@@ -218,7 +218,7 @@ async fn audit_chain_detects_tampering(store: Store) {
         })
         .collect();
     let rows = audit::append_all(&mut tx, &batch).await.unwrap();
-    assert_eq!(rows.iter().map(|r| r.seq).collect::<Vec<_>>(), [6, 7, 8]);
+    assert_eq!(rows.iter().map(|r| r.seq).collect::<Vec<_>>(), (6..=155).collect::<Vec<i64>>());
     tx.commit().await.unwrap();
     let writer = audit::AuditWriter::start(store.clone());
     let queued =
@@ -229,7 +229,7 @@ async fn audit_chain_detects_tampering(store: Store) {
     let mut db = store.conn().await.unwrap();
     assert_eq!(
         audit::verify_chain(&mut db).await.unwrap(),
-        10,
+        157,
         "the queued record is committed before a later waited one"
     );
     drop(db);
