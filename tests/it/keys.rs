@@ -27,6 +27,13 @@ async fn the_master_key_changes_while_the_system_runs() {
     assert!(!same.ok && same.stderr.contains("the one in use"), "{}", same.stderr);
     let missing = g.run(&["keys", "rotate-master", "--new-key-file", "/tidak/ada.key"]);
     assert!(!missing.ok && missing.stderr.contains("/tidak/ada.key"), "{}", missing.stderr);
+    let garbled = g.path().join("rusak.key");
+    std::fs::write(&garbled, "bukan-kunci-base64!").unwrap();
+    let bad = g.run(&["keys", "rotate-master", "--new-key-file", garbled.to_str().unwrap()]);
+    assert!(!bad.ok && bad.stderr.contains("not valid base64 of 32 bytes"), "{}", bad.stderr);
+    assert!(!bad.stderr.contains("bukan-kunci"), "the file's content is never echoed: {}", bad.stderr);
+    let early_grace = g.run(&["keys", "rotate-master", "--no-grace"]);
+    assert!(!early_grace.ok, "--no-grace only goes with --finish");
     let begin = g.run(&["keys", "rotate-master", "--new-key-file", new_arg]);
     assert!(begin.ok, "{}", begin.stderr);
     assert!(begin.stdout.contains("Langkah 1 selesai") && begin.stdout.contains("--finish"), "{}", begin.stdout);
