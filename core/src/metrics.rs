@@ -6,14 +6,16 @@
 //! `method`, `route`, `status`), and the `gerbang_*` counters the services record where things
 //! happen (sign-ins, tokens, gateway decisions, back-channel logouts).
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock, RwLock};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::store::Store;
@@ -58,15 +60,64 @@ pub fn install() -> Option<&'static PrometheusHandle> {
 /// raw path, which may carry ids) names it.
 pub async fn track(service: &'static str, request: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = request.method().as_str().to_owned();
-    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+    let method = method_label(request.method());
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    let route = route.unwrap_or_else(|| "unmatched".into());
-    let status = response.status().as_u16().to_string();
-    let labels = [("service", service.to_string()), ("method", method), ("route", route), ("status", status)];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
+    let route = route.as_ref().map_or("unmatched", |p| p.as_str());
+    let status = response.status().as_u16();
+    let (requests, duration) = request_metrics(service, method, route, status);
+    requests.increment(1);
+    duration.record(start.elapsed().as_secs_f64());
     response
+}
+
+/// The method as a label: the standard ones by name, any other as `other` (a client may send
+/// any token as a method, and each would be a new series).
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
+/// Series of one label set, registered once: looking a labelled series up in the recorder at
+/// every request (building and hashing its key) cost more than the rest of a gateway decision.
+type Series = (Counter, Histogram);
+type SeriesByRoute = HashMap<String, Vec<((&'static str, &'static str, u16), Series)>>;
+static SERIES: LazyLock<RwLock<SeriesByRoute>> = LazyLock::new(Default::default);
+
+fn request_metrics(service: &'static str, method: &'static str, route: &str, status: u16) -> Series {
+    let labels = (service, method, status);
+    let found = |by_route: &SeriesByRoute| {
+        by_route.get(route).and_then(|list| list.iter().find(|(l, _)| *l == labels)).map(|(_, s)| s.clone())
+    };
+    if let Some(series) = found(&SERIES.read().unwrap_or_else(|p| p.into_inner())) {
+        return series;
+    }
+    let mut by_route = SERIES.write().unwrap_or_else(|p| p.into_inner());
+    if let Some(series) = found(&by_route) {
+        return series;
+    }
+    let labels_of = [
+        ("service", service.to_string()),
+        ("method", method.to_string()),
+        ("route", route.to_string()),
+        ("status", status.to_string()),
+    ];
+    let series = (
+        metrics::counter!("http_requests_total", &labels_of),
+        metrics::histogram!("http_request_duration_seconds", &labels_of),
+    );
+    by_route.entry(route.to_string()).or_default().push((labels, series.clone()));
+    series
 }
 
 /// The connecting address of a request (never a forwarded header, which anyone could set).

@@ -21,8 +21,20 @@ use crate::oidc::keys::{KeyError, KeyRing};
 use crate::oidc::tokens::Issuer;
 use crate::theme::{Theme, ThemeError};
 
+/// Cheap to clone (one reference count): axum clones the state for every request, and a deep
+/// clone of every service was a tenth of a token request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+pub struct Services {
     pub store: Store,
     /// Group commit for audit records that stand alone (tokens issued to machine clients).
     pub audit: gerbang_core::audit::AuditWriter,
@@ -94,7 +106,7 @@ impl AppState {
             config.registration.clone(),
             config.accounts.clone(),
         );
-        Ok(AppState {
+        Ok(AppState(Arc::new(Services {
             lifecycle,
             hr: crate::hr::Hr::new(store.clone(), accounts.clone()),
             metrics_allow: Arc::new(config.metrics.networks()),
@@ -114,6 +126,6 @@ impl AppState {
             http,
             keys,
             store,
-        })
+        })))
     }
 }

@@ -46,8 +46,15 @@ impl UpstreamError {
 /// Prefix of the identity headers only the gateway may set.
 pub const IDENTITY_PREFIX: &str = "x-gerbang-";
 
-const HOP_BY_HOP: &[&str] =
-    &["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"];
+const HOP_BY_HOP: [HeaderName; 7] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
 
 /// Everything about one forwarded request besides the request itself.
 pub struct Outgoing<'a> {
@@ -149,7 +156,11 @@ fn set_forwarded(headers: &mut HeaderMap, out: &Outgoing<'_>) {
         headers.remove(header::FORWARDED);
         out.client.ip.to_string()
     };
-    headers.remove(&xff);
+    let real_ip = if out.client.via_trusted_proxy {
+        HeaderValue::from_str(&out.client.ip.to_string())
+    } else {
+        HeaderValue::from_str(&chain)
+    };
     if let Ok(v) = HeaderValue::from_str(&chain) {
         headers.insert(xff, v);
     }
@@ -157,15 +168,19 @@ fn set_forwarded(headers: &mut HeaderMap, out: &Outgoing<'_>) {
     if let Ok(v) = HeaderValue::from_str(out.host) {
         headers.insert(HeaderName::from_static("x-forwarded-host"), v);
     }
-    headers.insert(HeaderName::from_static("x-real-ip"), header_ip(out.client.ip));
-}
-
-fn header_ip(ip: std::net::IpAddr) -> HeaderValue {
-    HeaderValue::from_str(&ip.to_string()).expect("an IP address is a valid header value")
+    if let Ok(v) = real_ip {
+        headers.insert(HeaderName::from_static("x-real-ip"), v);
+    }
 }
 
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     // Headers named in `Connection` are hop-by-hop too.
+    if !headers.contains_key(header::CONNECTION) {
+        for name in &HOP_BY_HOP[1..] {
+            headers.remove(name);
+        }
+        return;
+    }
     let named: Vec<HeaderName> = headers
         .get_all(header::CONNECTION)
         .iter()
@@ -176,8 +191,8 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     for name in named {
         headers.remove(name);
     }
-    for name in HOP_BY_HOP {
-        headers.remove(*name);
+    for name in &HOP_BY_HOP {
+        headers.remove(name);
     }
 }
 

@@ -1,6 +1,9 @@
 //! The gateway session: who signed in, how and when, sealed (AES-256-GCM) into a host-only
 //! cookie bound to its host, so a cookie of one routed domain is worthless on another.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cookie::SameSite;
@@ -8,6 +11,7 @@ use gerbang_core::crypto::Sealer;
 use gerbang_core::http::cookies;
 use gerbang_core::policy::route::host_without_port;
 use http::{HeaderMap, HeaderValue};
+use moka::sync::Cache;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -58,20 +62,54 @@ pub struct LoginState {
     pub exp: i64,
 }
 
+/// How many opened session cookies are kept, and for how long: a busy session is opened (base64,
+/// AES-GCM, JSON) once a minute instead of at every request.
+const OPENED_CAPACITY: u64 = 20_000;
+const OPENED_TTL: Duration = Duration::from_secs(60);
+
 /// Seals and opens the gateway's cookies.
 #[derive(Clone)]
 pub struct CookieJar {
     sealer: Sealer,
+    /// Session cookies already opened, by (host, sealed value). A hit is the same bytes that
+    /// opened before under the same host, so it is as good as opening them again, provided the
+    /// key that sealed them is still accepted (checked at every hit: a retired data key ends
+    /// its cookies at once, cached or not).
+    opened: Cache<(String, String), Arc<Opened>>,
+}
+
+struct Opened {
+    generation: u32,
+    session: Arc<GatewaySession>,
 }
 
 impl CookieJar {
     pub fn new(sealer: Sealer) -> CookieJar {
-        CookieJar { sealer }
+        let opened = Cache::builder().max_capacity(OPENED_CAPACITY).time_to_live(OPENED_TTL).build();
+        CookieJar { sealer, opened }
     }
 
-    pub fn session(&self, headers: &HeaderMap, host: &str, secure: bool, now: i64) -> Option<GatewaySession> {
-        let s: GatewaySession = self.open(headers, SESSION_COOKIE, host, secure)?;
-        (s.exp > now).then_some(s)
+    /// The unexpired session of this request's cookie on `host`, if it opens.
+    pub fn session(&self, headers: &HeaderMap, host: &str, secure: bool, now: i64) -> Option<Arc<GatewaySession>> {
+        let raw = cookies::get(headers, SESSION_COOKIE, secure)?;
+        let key = (host_key(host), raw);
+        let opened = match self.opened.get(&key) {
+            Some(hit) if self.sealer.accepts(hit.generation) => hit,
+            Some(_) => {
+                self.opened.invalidate(&key);
+                return None;
+            }
+            None => {
+                let sealed = URL_SAFE_NO_PAD.decode(key.1.as_bytes()).ok()?;
+                let generation = Sealer::generation_of(&sealed)?;
+                let json = self.sealer.open(&sealed, &aad(SESSION_COOKIE, &key.0)).ok()?;
+                let session = Arc::new(serde_json::from_slice::<GatewaySession>(&json).ok()?);
+                let opened = Arc::new(Opened { generation, session });
+                self.opened.insert(key, opened.clone());
+                opened
+            }
+        };
+        (opened.session.exp > now).then(|| opened.session.clone())
     }
 
     pub fn login(&self, headers: &HeaderMap, host: &str, secure: bool, now: i64) -> Option<LoginState> {
@@ -111,8 +149,13 @@ impl CookieJar {
 /// Associated data: the cookie's name and host, so a value cannot move between them.
 fn aad(name: &str, host: &str) -> Vec<u8> {
     let mut aad = format!("gerbang-gateway/{name}/").into_bytes();
-    aad.extend_from_slice(host_without_port(host).to_ascii_lowercase().as_bytes());
+    aad.extend_from_slice(host_key(host).as_bytes());
     aad
+}
+
+/// The host a cookie is bound to: without the port, lowercased.
+fn host_key(host: &str) -> String {
+    host_without_port(host).to_ascii_lowercase()
 }
 
 /// The `Cookie` header without the gateway's own cookies, for the upstream: an application
@@ -140,6 +183,9 @@ pub fn strip_gateway_cookies(headers: &mut HeaderMap) {
 
 #[cfg(test)]
 mod tests {
+    use gerbang_core::crypto::{Keys, Root, RootState};
+    use zeroize::Zeroizing;
+
     use super::*;
 
     fn session(exp: i64) -> GatewaySession {
@@ -180,5 +226,28 @@ mod tests {
         let mut h = h;
         strip_gateway_cookies(&mut h);
         assert_eq!(h.get(http::header::COOKIE).unwrap(), "other=1");
+    }
+
+    fn root(generation: u32, state: RootState, retired_at: Option<i64>) -> Root {
+        Root { generation, state, retired_at, bytes: Zeroizing::new([generation as u8 + 1; 32]) }
+    }
+
+    #[test]
+    fn an_opened_cookie_is_cached_but_not_past_its_key() {
+        let keys = Keys::from_roots(&[root(0, RootState::Current, None)]).unwrap();
+        let jar = CookieJar::new(keys.gateway_cookie.clone());
+        let h = request_with(&jar.set_session(&session(i64::MAX), "a.test", false, 10));
+        let first = jar.session(&h, "a.test", false, 10).unwrap();
+        let again = jar.session(&h, "a.test:443", false, 10).unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "the second look is served from the cache");
+        assert!(jar.session(&h, "b.test", false, 10).is_none(), "the cache is per host");
+        assert!(jar.session(&h, "a.test", false, i64::MAX).is_none(), "expiry is checked at every hit");
+
+        // A rotation: generation 0 retired past the grace for values sent back to us.
+        let long_ago = gerbang_core::crypto::versions::now() - gerbang_core::crypto::TRANSIENT_GRACE_SECS - 10;
+        keys.replace_roots(&[root(1, RootState::Current, None), root(0, RootState::Retired, Some(long_ago))]).unwrap();
+        assert!(jar.session(&h, "a.test", false, 10).is_none(), "a cached cookie of a retired key is refused");
+        let fresh = request_with(&jar.set_session(&session(i64::MAX), "a.test", false, 10));
+        assert!(jar.session(&fresh, "a.test", false, 10).is_some(), "the new key's cookies open");
     }
 }

@@ -15,8 +15,19 @@ use crate::oidc::Provider;
 use crate::revocation::Revocations;
 use crate::session::CookieJar;
 
+/// Cheap to clone (one reference count): axum clones the state for every request.
 #[derive(Clone)]
-pub struct Gateway {
+pub struct Gateway(Arc<Shared>);
+
+impl std::ops::Deref for Gateway {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub policies: PolicyWatch,
     pub provider: Arc<Provider>,
     pub jar: CookieJar,
@@ -58,7 +69,7 @@ impl Gateway {
     ) -> Result<Gateway, GatewaySetupError> {
         let p = &config.proxy;
         let provider = Provider::new(&config.gateway_issuer(), &p.client_id, config.gateway_client_secret()?);
-        Ok(Gateway {
+        Ok(Gateway(Arc::new(Shared {
             policies,
             provider: Arc::new(provider),
             jar: CookieJar::new(keys.gateway_cookie.clone()),
@@ -79,7 +90,7 @@ impl Gateway {
                 scopes: "openid profile nip roles".into(),
                 metrics_allow: config.metrics.networks(),
             }),
-        })
+        })))
     }
 
     /// The database the gateway reads (for the pool gauges of `/.gerbang/metrics`).

@@ -79,6 +79,11 @@ impl Sealer {
         split(sealed).map(|(g, _)| g)
     }
 
+    /// Whether a value sealed by `generation` would still open (its key is accepted now).
+    pub fn accepts(&self, generation: u32) -> bool {
+        self.slot.get().accepted(generation, now()).is_some()
+    }
+
     /// The generation new values are sealed with.
     pub fn current_generation(&self) -> u32 {
         self.slot.get().current().generation

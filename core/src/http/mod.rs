@@ -12,7 +12,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -43,7 +43,7 @@ pub fn with_common_layers(router: Router, service: &'static str) -> Router {
             // The path only: query strings may carry codes, tokens or a typed NIK.
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
         // A safety net: a bug that panics in a handler answers 500 instead of dropping the
         // connection, and is logged. Handlers return typed errors; this should never fire.
         .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send + 'static>| {
@@ -54,6 +54,19 @@ pub fn with_common_layers(router: Router, service: &'static str) -> Router {
             *response.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
             response
         }))
+}
+
+/// A random (version 4) UUID per request, from the thread's CSPRNG rather than a `getrandom`
+/// system call each time (`MakeRequestUuid`): an id needs to be unique, and this is.
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let bytes: [u8; 16] = rand::random();
+        let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+        HeaderValue::from_str(id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer())).ok().map(RequestId::new)
+    }
 }
 
 /// Serves until `shutdown` completes, then drains in-flight requests.

@@ -173,6 +173,9 @@ pub struct MigrationReport {
     pub latest_version: i64,
 }
 
+/// The most of an SQLite database file read through a memory map (256 MiB).
+const MMAP_BYTES: u64 = 256 * 1024 * 1024;
+
 impl Store {
     /// Opens (creating if needed) the SQLite file at `path`, in WAL mode with full fsync so a
     /// committed write survives a crash or power loss.
@@ -186,7 +189,12 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // Reads through a shared memory map instead of a copy into each connection's own
+            // 2 MiB page cache: at a million accounts the pages a search touches no longer fit
+            // that cache, and the map (the kernel's page cache, shared by every connection)
+            // made a first page of results 30 % cheaper. Only address space is reserved.
+            .pragma("mmap_size", MMAP_BYTES.to_string());
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(5))

@@ -4,7 +4,7 @@
 
 use sqlx::FromRow;
 
-use super::account::prefix_end;
+use super::account::{prefix_end, seek_cursor};
 use super::sql::register as sql;
 use super::{Db, StoreError, on_conn};
 
@@ -184,8 +184,9 @@ impl<T: Db> RegisterStore for T {
     }
 
     async fn search_opds(&mut self, prefix: &str, after: &Cursor, limit: i64) -> Result<Vec<OpdRecord>, StoreError> {
+        let (after_key, after_id) = seek_cursor(prefix, &after.key, &after.id);
         Ok(on_conn!(self, c => sqlx::query_as(sql::SEARCH_OPDS)
-            .bind(prefix).bind(prefix_end(prefix)).bind(&after.key).bind(&after.id).bind(limit)
+            .bind(prefix).bind(prefix_end(prefix)).bind(after_key).bind(after_id).bind(limit)
             .fetch_all(&mut *c).await)?)
     }
 
@@ -216,8 +217,9 @@ impl<T: Db> RegisterStore for T {
         after: &Cursor,
         limit: i64,
     ) -> Result<Vec<ApplicationRecord>, StoreError> {
+        let (after_key, after_id) = seek_cursor(prefix, &after.key, &after.id);
         Ok(on_conn!(self, c => sqlx::query_as(sql::SEARCH_APPLICATIONS)
-            .bind(prefix).bind(prefix_end(prefix)).bind(&after.key).bind(&after.id).bind(limit).bind(opd)
+            .bind(prefix).bind(prefix_end(prefix)).bind(after_key).bind(after_id).bind(limit).bind(opd)
             .fetch_all(&mut *c).await)?)
     }
 

@@ -2,10 +2,12 @@
 //! which route, who is asking (session cookie or bearer token), from where, and the decision.
 
 use std::net::SocketAddr;
+use std::sync::LazyLock;
 
 use gerbang_core::policy::Route;
 use gerbang_core::policy::route::normalize_path;
 use http::{HeaderMap, header};
+use metrics::Counter;
 
 use super::error::GatewayError;
 use crate::client_addr::Client;
@@ -60,17 +62,27 @@ pub async fn judge(
             .jar
             .session(headers, host, origin.secure(), now)
             .filter(|s| !gw.revocations.is_ended(s))
-            .map(|s| Identity::from(&s)),
+            .map(|s| Identity::from(&*s)),
     };
     let decision = decision::decide(&policies, &route, identity.as_ref(), client.ip, now);
-    let kind = match &decision {
-        decision::Decision::Allow { .. } => "allow",
-        decision::Decision::Login(_) => "login",
-        decision::Decision::StepUp(_) => "step_up",
-        decision::Decision::Deny(_) => "deny",
-    };
-    metrics::counter!("gerbang_gateway_decisions_total", "decision" => kind).increment(1);
+    count(&decision);
     Ok(Judgement { route, path_and_query, identity, decision, client, origin })
+}
+
+/// `gerbang_gateway_decisions_total`, by decision. The counters are registered once (on the
+/// first request, after the recorder is installed) rather than looked up at every request.
+fn count(decision: &Decision) {
+    static COUNTERS: LazyLock<[Counter; 4]> = LazyLock::new(|| {
+        ["allow", "login", "step_up", "deny"]
+            .map(|d| metrics::counter!("gerbang_gateway_decisions_total", "decision" => d))
+    });
+    let i = match decision {
+        Decision::Allow { .. } => 0,
+        Decision::Login(_) => 1,
+        Decision::StepUp(_) => 2,
+        Decision::Deny(_) => 3,
+    };
+    COUNTERS[i].increment(1);
 }
 
 /// The host the client asked for: `Host`, or the `:authority` of HTTP/2.
