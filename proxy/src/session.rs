@@ -64,7 +64,7 @@ pub struct LoginState {
 
 /// How many opened session cookies are kept, and for how long: a busy session is opened (base64,
 /// AES-GCM, JSON) once a minute instead of at every request.
-const OPENED_CAPACITY: u64 = 20_000;
+const OPENED_CAPACITY: u64 = 10_000;
 const OPENED_TTL: Duration = Duration::from_secs(60);
 
 /// Seals and opens the gateway's cookies.
