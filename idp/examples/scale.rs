@@ -142,54 +142,50 @@ async fn measure(backend: &str, accounts: &AccountService, count: u64) -> Result
     let lookup = |k: u64| async move {
         let nik = Nik::parse(&nik(pick(k)))?;
         match accounts.find(&Identity::Nik(nik)).await? {
-            Some(_) => Ok::<(), Box<dyn std::error::Error>>(()),
+            Some(_) => Ok(()),
             None => Err(format!("generated account {} not found", pick(k)).into()),
         }
     };
-    for k in 0..LOOKUPS {
-        lookup(k).await?;
-    }
-    let t = Instant::now();
-    for k in LOOKUPS..2 * LOOKUPS {
-        lookup(k).await?;
-    }
-    report(backend, "login_lookup", count, t, LOOKUPS);
+    report(backend, "login_lookup", count, mean_micros(LOOKUPS, lookup).await?);
 
     let by_name = |k: u64| async move {
         let first = FIRST[k as usize % FIRST.len()];
-        let found = accounts.search(&first[..3], "", "", 50).await?;
-        if found.is_empty() {
-            return Err::<(), Box<dyn std::error::Error>>(format!("no account found for {first}").into());
+        match accounts.search(&first[..3], "", "", 50).await? {
+            found if found.is_empty() => Err(format!("no account found for {first}").into()),
+            _ => Ok(()),
         }
-        Ok(())
     };
-    for k in 0..SEARCHES {
-        by_name(k).await?;
-    }
-    let t = Instant::now();
-    for k in SEARCHES..2 * SEARCHES {
-        by_name(k).await?;
-    }
-    report(backend, "admin_search_name", count, t, SEARCHES);
+    report(backend, "admin_search_name", count, mean_micros(SEARCHES, by_name).await?);
 
     let by_nik = |k: u64| async move {
         match accounts.search(&nik(pick(k)), "", "", 50).await?.len() {
-            1 => Ok::<(), Box<dyn std::error::Error>>(()),
+            1 => Ok(()),
             n => Err(format!("{n} accounts found for one NIK").into()),
         }
     };
-    for k in 0..SEARCHES {
-        by_nik(k).await?;
-    }
-    let t = Instant::now();
-    for k in SEARCHES..2 * SEARCHES {
-        by_nik(k).await?;
-    }
-    report(backend, "admin_search_nik", count, t, SEARCHES);
+    report(backend, "admin_search_nik", count, mean_micros(SEARCHES, by_nik).await?);
     Ok(())
 }
 
-fn report(backend: &str, what: &str, count: u64, started: Instant, ops: u64) {
-    let micros = started.elapsed().as_secs_f64() * 1e6 / ops as f64;
+type Outcome = Result<(), Box<dyn std::error::Error>>;
+
+/// Runs `op` for keys `0..n` untimed (to warm the caches), then for `n..2n` timed: the mean
+/// cost of one, in microseconds.
+async fn mean_micros<F, Fut>(n: u64, op: F) -> Result<f64, Box<dyn std::error::Error>>
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    for k in 0..n {
+        op(k).await?;
+    }
+    let started = Instant::now();
+    for k in n..2 * n {
+        op(k).await?;
+    }
+    Ok(started.elapsed().as_secs_f64() * 1e6 / n as f64)
+}
+
+fn report(backend: &str, what: &str, count: u64, micros: f64) {
     println!("scale {backend} {what} {count} {micros:.1}");
 }
