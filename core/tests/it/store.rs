@@ -20,6 +20,7 @@ crate::on_both_backends!(
     meta_init_keeps_first_value,
     sqlite_or_postgres_reports_conflicts_by_kind,
     gateway_logouts_are_shared_and_expire,
+    name_prefix_search_pages_from_the_prefix,
 );
 
 async fn new_account(store: &Store, id: &str, kind: AccountKind) {
@@ -319,4 +320,35 @@ async fn gateway_logouts_are_shared_and_expire(store: Store) {
     assert_eq!(recent[0].sub.as_deref(), Some("sub-2"));
     assert!(c.gateway_logouts_since(0, 400).await.unwrap().iter().all(|l| l.idp_sid.is_some()), "expired one hidden");
     assert_eq!(c.purge_gateway_logouts(400).await.unwrap(), 1);
+}
+
+/// The admin's name search: a prefix, pages by `(name_key, id)`, a cursor before the prefix (the
+/// first page's empty one, or a forged one) read as the prefix, a name equal to the prefix found.
+async fn name_prefix_search_pages_from_the_prefix(store: Store) {
+    let mut tx = store.begin().await.unwrap();
+    for (id, name) in
+        [("a1", "Ahmad"), ("n1", "Nur"), ("n2", "Nur Saputra"), ("n3", "Nura"), ("n4", "Nur"), ("z1", "Zainal")]
+    {
+        let account = NewAccount {
+            id,
+            kind: AccountKind::Warga,
+            display_name: name,
+            opd_id: None,
+            assurance: Assurance::Terdaftar,
+            now: 1000,
+        };
+        tx.insert_account(&account).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut db = store.conn().await.unwrap();
+    let ids = |rows: Vec<gerbang_core::store::AccountSummary>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let first = ids(db.search_accounts_by_name("nur", "", "", 2).await.unwrap());
+    assert_eq!(first, ["n1", "n4"], "names equal to the prefix first, by id");
+    let second = ids(db.search_accounts_by_name("nur", "nur", "n4", 2).await.unwrap());
+    assert_eq!(second, ["n2", "n3"]);
+    assert!(db.search_accounts_by_name("nur", "nura", "n3", 2).await.unwrap().is_empty(), "nothing after the last");
+    let forged = ids(db.search_accounts_by_name("nur", "ahmad", "a1", 10).await.unwrap());
+    assert_eq!(forged, ["n1", "n4", "n2", "n3"], "a cursor before the prefix starts at the prefix");
+    let past = db.search_accounts_by_name("nur", "zzz", "", 10).await.unwrap();
+    assert!(past.is_empty(), "a cursor past the prefix finds nothing");
 }

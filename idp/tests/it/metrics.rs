@@ -42,6 +42,12 @@ async fn metrics_count_what_happens_and_are_not_for_everyone(backend: Backend) {
     http().get(format!("{}/admin/opd/rahasia-123", srv.url)).send().await.unwrap();
     let after = scrape(&srv).await;
     assert!(after.contains("route=\"/admin/opd/{id}\"") && !after.contains("rahasia-123"));
+    // Any token is a method in HTTP: an unknown one is counted as `other`, never as a new series.
+    let brew = reqwest::Method::from_bytes(b"BREWX").unwrap();
+    let r = http().request(brew, format!("{}/masuk", srv.url)).send().await.unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let after = scrape(&srv).await;
+    assert!(after.contains("method=\"other\",route=\"/masuk\"") && !after.contains("BREWX"), "{after}");
 
     // Outside the allowed networks there is nothing here.
     let closed =
